@@ -1,0 +1,238 @@
+"""Command line: ``flask --app consult consult …`` and ``flask --app consult translate …``."""
+
+from __future__ import annotations
+
+import subprocess  # noqa: S404 - runs pybabel, our own tool, with fixed arguments
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from consult.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@click.group("consult")
+def consult_cli():
+    """Manage consultations, users and mail."""
+
+
+@consult_cli.command("demo")
+@click.option(
+    "--responses",
+    "count",
+    default=260,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="How many synthetic responses the open demo consultation gets (on the first load).",
+)
+@with_appcontext
+def demo_command(count: int):
+    """Load the demo consultation, demo users and demo responses (safe to run again)."""
+    from consult.demo import load_demo_drafts
+    from consult.demo import load_demo_input
+    from consult.demo import load_demo_reference_data
+    from consult.demo import reset_demo_users
+
+    load_demo_reference_data()
+    imported = load_demo_drafts()
+    logins = reset_demo_users()
+    responses = load_demo_input(count)
+    db.session.commit()
+    for slug in imported:
+        click.echo(f"Imported demo consultation: {slug}")
+    if not imported:
+        click.echo("Demo consultations already loaded.")
+    if responses:
+        click.echo(f"Made {responses} demo responses; the oldest are moderated, the rest wait.")
+    click.echo("Demo logins (new passwords each time this runs):")
+    for login in logins:
+        click.echo(f"  {login.role.value:<12} {login.email:<40} {login.password}")
+
+
+@consult_cli.command("export")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "docx", "json"]), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--delimiter", type=click.Choice([";", ","]), default=";", show_default=True)
+@click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True)
+@click.option("--public", is_flag=True, help="Only what may be public (the open data).")
+@with_appcontext
+def export_command(slug: str, fmt: str, output: str, delimiter: str, lang: str, public: bool):
+    """Export a consultation's input (CSV, XLSX, JSON) or its høringsnotat (DOCX)."""
+    from flask_babel import force_locale
+
+    from consult.audit.services import record
+    from consult.drafts.services import current_version
+    from consult.drafts.services import get_consultation
+    from consult.drafts.services import load_tree
+    from consult.exports.files import write_file
+
+    consultation = get_consultation(slug)
+    if consultation is None:
+        raise click.ClickException(f"No consultation with the address {slug!r}.")
+    tree = load_tree(current_version(consultation))
+    with force_locale(lang):
+        write_file(output, fmt, consultation, tree, public=public, lang=lang, delimiter=delimiter)
+    record(
+        None,
+        "exports.download",
+        "consultation",
+        consultation.id,
+        consultation_id=consultation.id,
+        reason=fmt,
+        via="cli",
+        public=public,
+    )
+    db.session.commit()
+    click.echo(f"Wrote {output}.")
+
+
+@consult_cli.command("find-duplicates")
+@click.argument("slug")
+@with_appcontext
+def find_duplicates_command(slug: str):
+    """Group a consultation's identical and near-identical input (campaigns) again."""
+    from consult.analysis.duplicates import find_duplicates
+    from consult.drafts.services import get_consultation
+
+    consultation = get_consultation(slug)
+    if consultation is None:
+        raise click.ClickException(f"No consultation with the address {slug!r}.")
+    groups = find_duplicates(consultation.id)
+    db.session.commit()
+    click.echo(f"{groups} groups of near-identical input.")
+
+
+@consult_cli.command("load-reference")
+@with_appcontext
+def load_reference_command():
+    """Load Region Hovedstaden's municipalities, clusters and respondent types (once)."""
+    from consult.reference.seed import load_reference_data
+
+    added = load_reference_data()
+    db.session.commit()
+    click.echo(f"Added {added} reference entries." if added else "Reference data already loaded.")
+
+
+@consult_cli.command("import-draft")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_draft_command(path: Path):
+    """Import a draft from a YAML file (docs/draft-format.md)."""
+    from consult.drafts.importer import DraftFormatError
+    from consult.drafts.importer import import_draft
+
+    try:
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path}: not UTF-8 text") from None
+    try:
+        consultation = import_draft(source)
+        db.session.commit()
+    except DraftFormatError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{path}: {exc}") from None
+    click.echo(f"Imported '{consultation.slug}' (version {consultation.versions[-1].number}).")
+
+
+@consult_cli.command("create-user")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "secretariat", "moderator", "facilitator", "respondent"]),
+    default="respondent",
+    show_default=True,
+)
+@click.option("--name", default="", help="Display name.")
+@click.password_option(help="Asked for when not given.")
+@with_appcontext
+def create_user_command(email: str, role: str, name: str, password: str):
+    """Create a confirmed account with a role."""
+    from email_validator import EmailNotValidError
+    from email_validator import validate_email
+
+    from consult.accounts.models import Role
+    from consult.accounts.passwords import MIN_LENGTH
+    from consult.accounts.services import create_user
+    from consult.accounts.services import find_user_by_email
+
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise click.ClickException(str(exc)) from None
+    if len(password) < MIN_LENGTH:
+        raise click.ClickException(f"the password needs at least {MIN_LENGTH} characters")
+    if find_user_by_email(email):
+        raise click.ClickException(f"{email} already has an account")
+    user = create_user(email, password, role=Role(role), name=name, confirmed=True)
+    db.session.commit()
+    click.echo(f"Created {role} {user.email}.")
+
+
+@consult_cli.command("send-mail")
+@click.option("--limit", default=500, show_default=True, help="Most messages to send this run.")
+@with_appcontext
+def send_mail_command(limit: int):
+    """Deliver queued mail over SMTP; what fails stays queued for the next run."""
+    from consult.mail.services import deliver_pending
+
+    report = deliver_pending(limit=limit)
+    click.echo(f"Sent {report.sent}, failed {report.failed}, still queued {report.remaining}.")
+    if report.failed:
+        sys.exit(1)
+
+
+# --- translations -----------------------------------------------------------------------------
+
+
+@click.group("translate")
+def translate_cli():
+    """Extract, update and compile the translation catalogs (wraps pybabel)."""
+
+
+def _pybabel(*args: str) -> None:
+    cmd = [sys.executable, "-m", "babel.messages.frontend", *args]
+    if subprocess.run(cmd, cwd=ROOT, check=False).returncode != 0:  # noqa: S603
+        raise click.ClickException("pybabel failed: " + " ".join(args))
+
+
+def extract() -> None:
+    _pybabel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "-k",
+        "lazy_gettext",
+        "--no-location",
+        "--sort-output",
+        "--omit-header",
+        "-o",
+        "translations/messages.pot",
+        ".",
+    )
+
+
+@translate_cli.command("extract")
+def extract_command():
+    """Write translations/messages.pot from the code and templates."""
+    extract()
+
+
+@translate_cli.command("update")
+def update_command():
+    """Extract, then merge new strings into every language's messages.po."""
+    extract()
+    _pybabel(
+        "update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching"
+    )
+
+
+@translate_cli.command("compile")
+def compile_command():
+    """Build the .mo files the app reads."""
+    _pybabel("compile", "-d", "translations")

@@ -1,0 +1,91 @@
+"""Configuration: defaults here, secrets and deployment settings from ``CONSULT_*`` variables."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+class Config:
+    #: development | production. Development may generate a secret key; production refuses to.
+    ENV = "production"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # default: sqlite file under instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Languages and time
+    BABEL_DEFAULT_LOCALE = "da"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
+    BABEL_TRANSLATION_DIRECTORIES = "../translations"
+    LANGUAGES = ("da", "en")
+
+    # Sessions. The CSRF token lives as long as the session, so hours of writing are not lost.
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_NAME = "consult_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # True behind TLS: set CONSULT_SESSION_COOKIE_SECURE=true
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    #: The browser cookie's own life; the server-side login session below is what counts.
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    #: Staff sign-ins end after this long without a request, and after the absolute limit.
+    STAFF_IDLE_MINUTES = 30
+    STAFF_ABSOLUTE_HOURS = 12
+    #: Respondents write long answers; their sign-ins last longer.
+    RESPONDENT_IDLE_MINUTES = 60 * 24
+    RESPONDENT_ABSOLUTE_HOURS = 24 * 14
+    #: Set when the app runs behind TLS: adds HSTS and Secure cookies.
+    BEHIND_TLS = False
+    #: Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+    PROXY_COUNT = 0
+
+    #: The largest request the app reads at all; a letter may be up to LETTER_MAX_BYTES of it.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    #: Organisations' letters (PDF): where they are kept (default: instance/letters, outside
+    #: the web root) and how large one may be.
+    LETTER_DIR: str | None = None
+    LETTER_MAX_BYTES = 10 * 1024 * 1024
+    #: Built public reports (PDF, DOCX and their data), rebuilt when what they show changes
+    #: (default: instance/reports).
+    REPORT_DIR: str | None = None
+
+    # Rate limits (Flask-Limiter). Use redis://127.0.0.1:6379 with several workers.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    MAIL_RATE_LIMIT = "5 per minute;20 per hour"
+    #: Participants' phones joining a session and sending input, per address.
+    JOIN_RATE_LIMIT = "30 per minute;300 per hour"
+    #: Reports of published input, per address.
+    REPORT_RATE_LIMIT = "5 per minute;20 per day"
+    #: The read API (/api/v1), per address across all of it.
+    API_RATE_LIMIT = "120 per minute"
+
+    # Mail, delivered from the outbox by ``flask consult send-mail``
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_TIMEOUT = 10
+    MAIL_DEFAULT_SENDER = "consult <no-reply@consult.localhost>"
+    MAIL_MAX_ATTEMPTS = 10
+    #: Links in e-mails are built from this when there is no request (CLI).
+    SERVER_NAME: str | None = None
+    PREFERRED_URL_SCHEME = "http"
+
+    #: Signed e-mail links expire after these many seconds.
+    CONFIRM_TOKEN_MAX_AGE = 3 * 24 * 3600
+    RESET_TOKEN_MAX_AGE = 2 * 3600
+
+
+class TestConfig(Config):
+    TESTING = True
+    ENV = "testing"
+    SECRET_KEY = "test-secret-key-that-is-long-enough-for-the-check-0123456789"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_ENABLED = True
+    SERVER_NAME = "consult.test"

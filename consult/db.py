@@ -1,0 +1,134 @@
+"""Declarative base, naming convention and column types shared by every area."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+
+from sqlalchemy import DateTime
+from sqlalchemy import MetaData
+from sqlalchemy import event
+from sqlalchemy import types
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+#: Constraint names are spelled the same on SQLite and PostgreSQL, so migrations can drop them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(types.TypeDecorator):
+    """Store aware datetimes as naive UTC; hand them back aware (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Turn on WAL, a busy timeout and foreign keys, and let SQLAlchemy issue BEGIN itself.
+
+    pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; taking it over
+    lets tests roll back per test and lets writers take the lock up front later on.
+    """
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def takes_write_lock(view):
+    """Mark a view that writes even on GET (e.g. starts a response): it locks up front too."""
+    view.takes_write_lock = True
+    return view
+
+
+def _writes() -> bool:
+    """Whether this transaction belongs to a request that changes something."""
+    from flask import current_app
+    from flask import has_request_context
+    from flask import request
+
+    if not has_request_context():
+        return False
+    if request.method in WRITE_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "takes_write_lock", False))
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    """Begin SQLite transactions ourselves; a writing request takes the write lock up front.
+
+    A deferred transaction that reads and then writes cannot wait for a busy database: SQLite
+    fails it at once with "database is locked". BEGIN IMMEDIATE queues on the busy timeout
+    instead, so several gunicorn workers can write to one SQLite file.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes() else "BEGIN")
+
+
+def enum_column(enum_cls: type, length: int = 20) -> types.Enum:
+    """Store a StrEnum by value as a short string with a CHECK constraint on both databases."""
+    return types.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda e: [m.value for m in e],
+        name=enum_cls.__name__.lower(),
+    )
+
+
+#: Search structures made in migrations by hand, outside the models: SQLite's FTS5 table (and
+#: its shadow tables) and PostgreSQL's GIN index on the Danish tsvector.
+NOT_IN_MODELS = ("inputs_fts", "ix_inputs_search")
+
+
+def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:
+    """Leave the hand-made search structures out of autogenerate and `flask db check`."""
+    return not (name or "").startswith(NOT_IN_MODELS)

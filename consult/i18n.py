@@ -1,0 +1,117 @@
+"""Locale choice, bilingual fields and locale-aware formatting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask import current_app
+from flask import has_request_context
+from flask import request
+from flask import session
+from flask_babel import format_date
+from flask_babel import format_datetime
+from flask_babel import format_decimal
+from flask_babel import get_locale
+from flask_babel import gettext
+from flask_login import current_user
+from markupsafe import Markup
+from markupsafe import escape
+
+from consult.db import utcnow
+from consult.sanitize import render_paragraphs
+
+TIMEZONE = ZoneInfo("Europe/Copenhagen")
+
+
+def select_locale() -> str:
+    """Pick the language: the user's setting, then ``?lang=``/session, then the browser, then da."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the CLI: Danish unless a caller forces a locale
+        return languages[0]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def remember_lang_from_query() -> None:
+    """Remember ``?lang=xx`` in the session (and on the account) for later visits."""
+    lang = request.args.get("lang")
+    if lang and lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated and current_user.locale != lang:
+            current_user.locale = lang
+            from consult.security import commit_bookkeeping
+
+            commit_bookkeeping()
+
+
+def current_lang() -> str:
+    return str(get_locale() or "da")
+
+
+def localized(obj, field: str) -> tuple[str, str]:
+    """Return (text, language) of ``obj.<field>_<lang>``, falling back to Danish."""
+    lang = current_lang()
+    if lang != "da":
+        value = getattr(obj, f"{field}_{lang}", "") or ""
+        if value.strip():
+            return value, lang
+    return getattr(obj, f"{field}_da", "") or "", "da"
+
+
+def tr(obj, field: str) -> Markup:
+    """Render a bilingual field inline; mark a Danish fallback with ``lang="da"`` (WCAG 3.1.2)."""
+    text, lang = localized(obj, field)
+    if lang != current_lang():
+        return Markup('<span lang="{}">{}</span>').format(lang, text)
+    return escape(text)
+
+
+def tr_block(obj, field: str) -> Markup:
+    """Render a bilingual multi-paragraph field as HTML paragraphs."""
+    text, lang = localized(obj, field)
+    html = render_paragraphs(text)
+    if html and lang != current_lang():
+        return Markup('<div lang="{}">{}</div>').format(lang, html)
+    return html
+
+
+def local(value: datetime) -> datetime:
+    """Return ``value`` in Europe/Copenhagen."""
+    return value.astimezone(TIMEZONE)
+
+
+def format_deadline(value: datetime) -> str:
+    """Return a deadline as people write it: "31. januar 2027 kl. 12:00"."""
+    pattern = "d MMMM y, HH:mm" if current_lang() == "en" else "d. MMMM y 'kl.' HH:mm"
+    return format_datetime(value, pattern)
+
+
+def days_until(value: datetime, now: datetime | None = None) -> int:
+    """Return whole calendar days from today to ``value``'s date, in Copenhagen."""
+    now = now or utcnow()
+    return (local(value).date() - local(now).date()).days
+
+
+def format_file_size(size: int) -> str:
+    """Return a file size as people read it: "820 kB", "2,5 MB" (decimal comma in Danish)."""
+    if size < 1024 * 1024:
+        return gettext("%(n)s kB", n=format_decimal(max(1, -(-size // 1024)), format="#,##0"))
+    return gettext("%(n)s MB", n=format_decimal(size / 1024 / 1024, format="#,##0.#"))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(tr=tr, tr_block=tr_block, current_lang=current_lang)
+    app.jinja_env.filters.update(
+        paragraphs=render_paragraphs,
+        deadline=format_deadline,
+        datetime=format_datetime,
+        date=format_date,
+        number=format_decimal,
+        days_until=days_until,
+        filesize=format_file_size,
+    )

@@ -1,0 +1,218 @@
+"""Shared fixtures: one app per run, one rolled-back transaction per test, a real database.
+
+The database is SQLite in memory, or PostgreSQL when CONSULT_TEST_DATABASE_URL is set
+(``make test`` runs the suite both ways).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from consult import create_app
+from consult.config import TestConfig
+from consult.extensions import db
+from consult.extensions import limiter
+from tests import scratch
+
+DATABASE_URL = os.environ.get("CONSULT_TEST_DATABASE_URL") or "sqlite://"
+
+
+def pytest_report_header(config):
+    return f"consult test database: {scratch.describe(DATABASE_URL)}"
+
+
+class FreshContextClient(FlaskClient):
+    """Give every request its own app context (and ``g``), as a real server does.
+
+    Without this, requests reuse the test's app context, and caches kept on ``g``
+    (the signed-in user, the locale) leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    # On PostgreSQL each run gets its own database, so runs side by side never collide.
+    url = (
+        scratch.create(DATABASE_URL, "suite") if scratch.is_postgres(DATABASE_URL) else DATABASE_URL
+    )
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "LETTER_DIR": str(tmp_path_factory.mktemp("letters")),
+        "REPORT_DIR": str(tmp_path_factory.mktemp("reports")),
+    }
+    app = create_app(type("RunConfig", (TestConfig,), settings))
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if url != DATABASE_URL:
+        scratch.drop(DATABASE_URL, url)
+
+
+class BoundSession(sa.orm.Session):
+    """A plain session bound to the test's connection (Flask-SQLAlchemy's would pick the engine)."""
+
+    def __init__(self, db=None, **kwargs):
+        super().__init__(**kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _db_transaction(request, app):
+    """Run every test inside a transaction that is rolled back afterwards."""
+    if "live_server" in request.fixturenames or request.node.get_closest_marker("no_db"):
+        yield
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": BoundSession,
+            }
+        )
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    limiter.reset()
+    yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application and request context, for calling services directly."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def no_csrf(app):
+    """Opt out of CSRF for a test that is about something else."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    yield
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements run inside ``with count_queries() as counter:``."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK TO)", statement):
+                counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
+
+
+class Mailbox:
+    """Messages received by the local SMTP server."""
+
+    def __init__(self):
+        self.messages = []
+
+    def handle_message(self, message):  # aiosmtpd Message handler hook
+        self.messages.append(message)
+
+    def last_to(self, address: str):
+        matching = [m for m in self.messages if address.lower() in m["To"].lower()]
+        assert matching, f"no mail to {address}; got {[m['To'] for m in self.messages]}"
+        return matching[-1]
+
+    def subject_to(self, address: str) -> str:
+        """Return the decoded subject of the last mail to ``address`` (RFC 2047 for æøå)."""
+        from email.header import decode_header
+        from email.header import make_header
+
+        return str(make_header(decode_header(self.last_to(address)["Subject"])))
+
+    def link_to(self, address: str) -> str:
+        """Return the path of the first link in the last mail to ``address``."""
+        body = self.last_to(address).get_payload(decode=True).decode("utf-8")
+        match = re.search(r"https?://[^/\s]+(/\S*)", body)
+        assert match, body
+        return match.group(1)  # the test client speaks to the app directly: keep the path
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on 127.0.0.1; the app's mail settings point at it during the test."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    mailbox = Mailbox()
+
+    class Handler(Message):
+        def handle_message(self, message):
+            mailbox.handle_message(message)
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        yield mailbox
+    finally:
+        app.config.update(saved)
+        controller.stop()
+
+
+@pytest.fixture
+def send_mail(app):
+    """Run ``flask consult send-mail`` and return the CLI result."""
+
+    def run():
+        return app.test_cli_runner().invoke(args=["consult", "send-mail"])
+
+    return run
