@@ -1,0 +1,1 @@
+"""Drafts: consultations, their numbered versions and the item tree."""
