@@ -1,0 +1,318 @@
+"""Responding: start a response, save input goal by goal, rank, submit, edit, withdraw.
+
+Services take the objects they work on, flush, and never commit. Every rule a form checks is
+checked here too; the database holds the limits a race could break.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import load_only
+
+from consult.db import utcnow
+from consult.drafts.models import Consultation
+from consult.drafts.models import ItemKind
+from consult.drafts.models import Phase
+from consult.drafts.services import Node
+from consult.drafts.services import Tree
+from consult.extensions import db
+from consult.moderation.services import sync_response
+from consult.responses.models import FocusAreaRank
+from consult.responses.models import GoalRank
+from consult.responses.models import Input
+from consult.responses.models import Respondent
+from consult.responses.models import Response
+from consult.responses.models import ResponseEvent
+from consult.responses.models import ResponseState
+from consult.responses.models import Stance
+
+TEXT_MAX = 10_000
+
+
+class ResponseError(ValueError):
+    """A rule the response breaks; ``code`` says which, for a translated message."""
+
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code, self.details = code, details
+
+
+def ensure_open(consultation: Consultation, now: datetime | None = None) -> None:
+    """Refuse any change outside the consultation's window, to the second."""
+    phase = consultation.phase(now or utcnow())
+    if phase is Phase.CLOSED:
+        raise ResponseError("deadline_passed")
+    if phase is not Phase.OPEN:
+        raise ResponseError("not_open")
+
+
+def respondent_for_user(user) -> Respondent:
+    """Return the user's respondent, making it on first use."""
+    respondent = db.session.scalar(select(Respondent).where(Respondent.user_id == user.id))
+    if respondent is None:
+        respondent = db.session.scalar(select(Respondent).where(Respondent.email == user.email))
+        if respondent is None:
+            respondent = Respondent(email=user.email, name=user.name, locale=user.locale or "da")
+            db.session.add(respondent)
+        respondent.user_id = user.id
+        respondent.email_confirmed_at = respondent.email_confirmed_at or user.email_confirmed_at
+        db.session.flush()
+    return respondent
+
+
+def response_for(consultation: Consultation, respondent: Respondent) -> Response:
+    """Return the respondent's one response to the consultation, starting it if needed.
+
+    Two first requests at once both try to insert; the database keeps one, the other reads it.
+    """
+    stmt = select(Response).where(
+        Response.consultation_id == consultation.id, Response.respondent_id == respondent.id
+    )
+    response = db.session.scalar(stmt)
+    if response is not None:
+        return response
+    try:
+        with db.session.begin_nested():
+            response = Response(consultation_id=consultation.id, respondent_id=respondent.id)
+            db.session.add(response)
+    except IntegrityError:
+        response = db.session.scalar(stmt)
+    return response
+
+
+def input_for(response: Response, node: Node) -> Input | None:
+    return db.session.scalar(
+        select(Input).where(Input.response_id == response.id, Input.item_id == node.item.id)
+    )
+
+
+def save_input(
+    response: Response,
+    node: Node,
+    *,
+    stance: Stance | None,
+    importance: int | None,
+    text: str,
+    proposed_wording: str,
+    preferred_alternative_id: int | None,
+    now: datetime | None = None,
+) -> Input:
+    """Save the input on one goal or initiative, on the text (revision) the person read."""
+    ensure_open(response.consultation, now)
+    if not node.item.kind.takes_input:
+        raise ResponseError("not_commentable")
+    if importance is not None and not 1 <= importance <= 5:
+        raise ResponseError("bad_importance")
+    if len(text) > TEXT_MAX or len(proposed_wording) > TEXT_MAX:
+        raise ResponseError("too_long")
+    if preferred_alternative_id is not None and preferred_alternative_id not in {
+        a.id for a in node.revision.alternatives
+    }:
+        raise ResponseError("bad_alternative")
+    values = {
+        "revision_id": node.revision.id,
+        "stance": stance,
+        "importance": importance,
+        "text": text,
+        "proposed_wording": proposed_wording,
+        "preferred_alternative_id": preferred_alternative_id,
+    }
+    existing = input_for(response, node)
+    if existing is None:
+        try:
+            with db.session.begin_nested():
+                existing = Input(response_id=response.id, item_id=node.item.id, **values)
+                db.session.add(existing)
+        except IntegrityError:  # a parallel save made it first: update that one
+            existing = input_for(response, node)
+    for name, value in values.items():
+        setattr(existing, name, value)
+    response.updated_at = utcnow()
+    record_change(response)
+    db.session.flush()
+    return existing
+
+
+def set_ranking(
+    response: Response,
+    tree: Tree,
+    focus_areas: list[int],
+    goals: dict[int, list[int]],
+    now: datetime | None = None,
+) -> None:
+    """Replace the ranking: focus area ids best first, and per chosen area its goal ids.
+
+    The caps are the consultation's; the database refuses ranks beyond them as well.
+    """
+    consultation = response.consultation
+    ensure_open(consultation, now)
+    areas = {n.item.id: n for n in tree.focus_areas}
+    if len(focus_areas) != len(set(focus_areas)) or not set(focus_areas) <= areas.keys():
+        raise ResponseError("bad_ranking")
+    if len(focus_areas) > consultation.max_ranked_focus_areas:
+        raise ResponseError("too_many_focus_areas", cap=consultation.max_ranked_focus_areas)
+    for area_id, goal_ids in goals.items():
+        if area_id not in focus_areas:
+            raise ResponseError("goal_outside_chosen_area")
+        allowed = {c.item.id for c in areas[area_id].children if c.item.kind is ItemKind.GOAL}
+        if len(goal_ids) != len(set(goal_ids)) or not set(goal_ids) <= allowed:
+            raise ResponseError("bad_ranking")
+        if len(goal_ids) > consultation.max_ranked_goals:
+            raise ResponseError("too_many_goals", cap=consultation.max_ranked_goals)
+    db.session.execute(delete(GoalRank).where(GoalRank.response_id == response.id))
+    db.session.execute(delete(FocusAreaRank).where(FocusAreaRank.response_id == response.id))
+    cap_areas, cap_goals = consultation.max_ranked_focus_areas, consultation.max_ranked_goals
+    for rank, area_id in enumerate(focus_areas, start=1):
+        db.session.add(
+            FocusAreaRank(response_id=response.id, item_id=area_id, rank=rank, max_rank=cap_areas)
+        )
+        for goal_rank, goal_id in enumerate(goals.get(area_id, []), start=1):
+            db.session.add(
+                GoalRank(
+                    response_id=response.id,
+                    focus_area_id=area_id,
+                    item_id=goal_id,
+                    rank=goal_rank,
+                    max_rank=cap_goals,
+                )
+            )
+    record_change(response)
+    db.session.flush()
+
+
+def ranking_of(response: Response) -> tuple[list[int], dict[int, list[int]]]:
+    areas = db.session.scalars(
+        select(FocusAreaRank.item_id)
+        .where(FocusAreaRank.response_id == response.id)
+        .order_by(FocusAreaRank.rank)
+    ).all()
+    goals: dict[int, list[int]] = {}
+    for area_id, goal_id in db.session.execute(
+        select(GoalRank.focus_area_id, GoalRank.item_id)
+        .where(GoalRank.response_id == response.id)
+        .order_by(GoalRank.focus_area_id, GoalRank.rank)
+    ):
+        goals.setdefault(area_id, []).append(goal_id)
+    return list(areas), goals
+
+
+def receipt_number(response: Response) -> str:
+    year = (response.submitted_at or utcnow()).year
+    return f"H{year}-{response.consultation_id:03d}-{response.id:06d}"
+
+
+def submit_response(response: Response, key: str, now: datetime | None = None) -> bool:
+    """Submit (or resubmit after edits); return False when this form was processed already.
+
+    ``key`` comes from the form, so a double click or a resent form is stored once.
+    """
+    ensure_open(response.consultation, now)
+    # Two sends at once (a double click on PostgreSQL) queue here: the second then sees the key.
+    db.session.refresh(response, with_for_update=True)
+    if key and key == response.last_submit_key:
+        return False
+    inputs = db.session.scalars(select(Input).where(Input.response_id == response.id)).all()
+    if not inputs and not response.general_comment.strip():
+        raise ResponseError("empty")
+    if any(i.stance is None for i in inputs):
+        raise ResponseError("stance_missing")
+    first = response.state is not ResponseState.SUBMITTED
+    response.state = ResponseState.SUBMITTED
+    response.submitted_at = now or utcnow()
+    response.withdrawn_at = None
+    response.last_submit_key = key
+    db.session.flush()
+    response.receipt_number = response.receipt_number or receipt_number(response)
+    _record(response, "submitted" if first else "edited")
+    db.session.flush()
+    return True
+
+
+def withdraw_response(response: Response, now: datetime | None = None) -> None:
+    ensure_open(response.consultation, now)
+    response.state = ResponseState.WITHDRAWN
+    response.withdrawn_at = now or utcnow()
+    _record(response, "withdrawn")
+    db.session.flush()
+
+
+def snapshot(response: Response) -> dict:
+    """The response as plain data: for its history and the receipt e-mail."""
+    inputs = db.session.scalars(
+        select(Input).where(Input.response_id == response.id).order_by(Input.item_id)
+    )
+    areas, goals = ranking_of(response)
+    return {
+        "state": response.state.value,
+        "consent": response.consent.value,
+        "general_comment": response.general_comment,
+        "inputs": [
+            {
+                "item_id": i.item_id,
+                "revision_id": i.revision_id,
+                "stance": i.stance.value if i.stance else None,
+                "importance": i.importance,
+                "text": i.text,
+                "proposed_wording": i.proposed_wording,
+                "preferred_alternative_id": i.preferred_alternative_id,
+            }
+            for i in inputs
+        ],
+        "ranking": {"focus_areas": areas, "goals": {str(k): v for k, v in goals.items()}},
+        "letter": (
+            {"filename": response.letter.filename, "sha256": response.letter.sha256}
+            if response.letter is not None
+            else None
+        ),
+    }
+
+
+def history_of(response: Response, limit: int = 50) -> list[ResponseEvent]:
+    """Return when the response was sent, changed and withdrawn, newest first."""
+    return db.session.scalars(
+        select(ResponseEvent)
+        .options(load_only(ResponseEvent.at, ResponseEvent.action))
+        .where(ResponseEvent.response_id == response.id)
+        .order_by(ResponseEvent.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def _record(response: Response, action: str) -> None:
+    """Keep the change in the history, and bring moderation in step with it."""
+    db.session.flush()
+    db.session.add(
+        ResponseEvent(
+            response_id=response.id, action=action, snapshot=json.dumps(snapshot(response))
+        )
+    )
+    sync_response(response)
+
+
+def record_change(response: Response) -> None:
+    """After submission every change is history; drafts are the person's own scratch."""
+    if response.state is ResponseState.SUBMITTED:
+        _record(response, "edited")
+
+
+def remove_input(response: Response, node: Node, now: datetime | None = None) -> None:
+    ensure_open(response.consultation, now)
+    existing = input_for(response, node)
+    if existing is not None:
+        db.session.delete(existing)
+        record_change(response)
+        db.session.flush()
+
+
+def save_comment(response: Response, comment: str, consent, now: datetime | None = None) -> None:
+    ensure_open(response.consultation, now)
+    if len(comment) > TEXT_MAX:
+        raise ResponseError("too_long")
+    response.general_comment, response.consent = comment, consent
+    record_change(response)
+    db.session.flush()
