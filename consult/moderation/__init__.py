@@ -1,0 +1,1 @@
+"""Moderation: the personal-data guard, the review queue, published input and public reports."""
