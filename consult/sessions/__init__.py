@@ -1,0 +1,1 @@
+"""Moderated sessions: a facilitator records input live, participants confirm it afterwards."""
