@@ -1,0 +1,1 @@
+"""The secretariat's workspace: figures per goal, the input browser, tags, duplicates, replies."""

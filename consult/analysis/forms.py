@@ -1,0 +1,106 @@
+"""Forms for working on input: tags, assignment, replies, campaigns."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField
+from wtforms import HiddenField
+from wtforms import RadioField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import SubmitField
+from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
+
+from consult.analysis.models import Disposition
+from consult.analysis.services import TAG_MAX
+from consult.analysis.services import TEXT_MAX
+from consult.forms import BaseForm
+from consult.sanitize import clean_text
+
+DISPOSITION_LABELS = {
+    Disposition.INCORPORATED: _l("Incorporated"),
+    Disposition.PARTLY: _l("Partly incorporated"),
+    Disposition.NOTED: _l("Noted"),
+    Disposition.NOT_INCORPORATED: _l("Not incorporated"),
+}
+
+
+def _line(value):
+    return clean_text(value, multiline=False) if isinstance(value, str) else value
+
+
+def _text(value):
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def _optional_int(value):
+    try:
+        return int(value) if value not in (None, "", "None") else None
+    except ValueError:
+        return None
+
+
+class TagForm(BaseForm):
+    name = StringField(
+        _l("New tag"),
+        filters=[_line],
+        validators=[DataRequired(_l("Give the tag a name.")), Length(max=TAG_MAX)],
+    )
+    description = TextAreaField(
+        _l("What it covers (optional)"), filters=[_text], validators=[Length(max=2000)]
+    )
+    submit = SubmitField(_l("Add the tag"))
+
+
+class SelectionForm(BaseForm):
+    """An action on the inputs a filter finds (the filter travels in the query string)."""
+
+    #: "all" for the whole filtered selection; otherwise the ticked rows ("ids").
+    scope = HiddenField(default="all")
+
+
+class ApplyTagForm(SelectionForm):
+    tag = SelectField(_l("Tag"), coerce=_optional_int, validate_choice=True)
+    remove = BooleanField(_l("Take the tag off instead"))
+    submit = SubmitField(_l("Apply the tag"))
+
+
+class AssignForm(SelectionForm):
+    assignee = SelectField(_l("Assign to"), coerce=_optional_int, validate_choice=True)
+    submit = SubmitField(_l("Assign"))
+
+
+class ReplyForm(SelectionForm):
+    text = TextAreaField(
+        _l("Reply"),
+        filters=[_text],
+        validators=[Length(max=TEXT_MAX)],
+    )
+    disposition = RadioField(
+        _l("What was done with it"),
+        choices=[SelectChoice(d.value, label) for d, label in DISPOSITION_LABELS.items()],
+        validators=[Optional()],
+    )
+    reason = TextAreaField(
+        _l("Why (required when not or only partly incorporated)"),
+        filters=[_text],
+        validators=[Length(max=TEXT_MAX)],
+    )
+    ready = BooleanField(_l("Ready for a colleague to approve"))
+    submit = SubmitField(_l("Save the reply"))
+
+
+class CampaignForm(BaseForm):
+    label = StringField(
+        _l("Campaign name"), filters=[_line], validators=[Optional(), Length(max=120)]
+    )
+    is_campaign = BooleanField(_l("This is a campaign"))
+    submit = SubmitField(_l("Save"))
+
+
+class EmptyForm(BaseForm):
+    submit = SubmitField(_l("Confirm"))

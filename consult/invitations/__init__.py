@@ -1,0 +1,1 @@
+"""The høringsliste: the organisations invited to respond, who has answered, reminders."""
