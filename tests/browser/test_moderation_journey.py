@@ -1,0 +1,79 @@
+"""A moderator clears part of the demo queue in the browser, in Danish and English; the public
+reads and reports what was published. Every page passes axe."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import check_axe
+from tests.browser.test_staff_journey import sign_in
+
+SLUG = "sundhedsaftale-2024-2027"
+
+
+def test_a_moderator_redacts_hides_and_publishes_in_bulk(page, live_server):
+    sign_in(page, live_server, "moderator")
+    page.get_by_role("link", name="Moderation").click()
+    assert page.get_by_role("heading", name="Moderation", level=1).is_visible()
+    check_axe(page)
+    waiting = int(re.search(r"(\d+) bidrag venter", page.locator("main").inner_text())[1])
+    assert waiting > 10
+    # Flagged first: open one, keep the flagged parts chosen, remove them and publish.
+    page.get_by_label("Personoplysninger").select_option("flagged")
+    page.get_by_role("button", name="Filtrér").click()
+    page.locator("table.queue tbody tr a").first.click()
+    assert page.locator("mark.flag").count() >= 1
+    check_axe(page)
+    redact = page.locator("section", has=page.get_by_role("heading", name="Fjern dele"))
+    redact.get_by_role("button", name="Fjern og offentliggør").click()
+    assert "Fjernet og offentliggjort." in page.locator(".flashes").inner_text()
+    # The next flagged one opens at once; hide it as spam with a note.
+    hide = page.locator("section", has=page.get_by_role("heading", name="Skjul"))
+    hide.get_by_label("Spam").check()
+    hide.get_by_role("button", name="Skjul").click()
+    assert "Skjult." in page.locator(".flashes").inner_text()
+    # Clean ones go in bulk.
+    page.goto("/moderation/?flag=clean")
+    chosen = page.locator("input[name=ids]:checked").count()
+    assert chosen > 0
+    page.get_by_role("button", name="Offentliggør de valgte").click()
+    assert f"{chosen} offentliggjort." in page.locator(".flashes").inner_text()
+    check_axe(page)
+    # The same pages in English, and the audit log.
+    page.goto("/moderation/?lang=en")
+    assert page.get_by_role("heading", name="Moderation", level=1).is_visible()
+    check_axe(page)
+    page.get_by_role("link", name="Audit log").click()
+    assert "Published" in page.locator("table").inner_text()
+    check_axe(page)
+    page.get_by_label("What").select_option(label="Parts removed, then published")
+    page.get_by_role("button", name="Filter").click()
+    log = page.locator("table").inner_text()
+    assert "Parts removed, then published" in log and "Personal data" in log
+    assert "Published:" not in log
+    page.goto("/moderation/?lang=da")
+
+
+def test_the_public_reads_published_input_and_reports_it(phone_page, live_server):
+    page = phone_page
+    page.goto(f"/consultations/{SLUG}/items/fa-1-goal-1")
+    assert page.get_by_role("heading", name="Hvad andre har sagt").is_visible()
+    page.get_by_role("link", name=re.compile(r"offentliggjorte input")).click()
+    check_axe(page)
+    page.get_by_label("Holdning").select_option("oppose")
+    page.get_by_role("button", name="Vis").click()
+    assert "stance=oppose" in page.url
+    check_axe(page)
+    page.locator("article.published").first.get_by_role("link", name="Anmeld").click()
+    check_axe(page)
+    page.get_by_label("Uden for emnet").check()
+    page.get_by_role("button", name="Send anmeldelsen").click()
+    assert "En moderator ser på det." in page.locator(".flashes").inner_text()
+    assert "stance=oppose" in page.url  # back where the report started
+    # An organisation's whole response.
+    page.goto(f"/consultations/{SLUG}/items/fa-1-goal-1/input?lang=en")
+    organisation = page.locator("article.published .published__who a").first
+    organisation.click()
+    assert page.get_by_role("heading", name=re.compile("Response from")).is_visible()
+    check_axe(page)
+    assert not page.console_errors, page.console_errors
