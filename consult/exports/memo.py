@@ -1,0 +1,315 @@
+"""Build the høringsnotat (for the secretariat) or the public report from the database.
+
+Both have the same shape (``consult.exports.document.Memo``): the consultation period, the
+consulted parties and who answered, per focus area and goal the figures, a chart and the
+input with the secretariat's replies, and what changed in the draft. The public report holds
+only what may be public: published (redacted) text, names by consent, approved replies.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from flask_babel import force_locale
+from flask_babel import format_date
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select
+
+from consult.analysis import figures
+from consult.analysis.forms import DISPOSITION_LABELS
+from consult.analysis.models import DuplicateGroup
+from consult.analysis.models import Reply
+from consult.analysis.models import ReplyState
+from consult.analysis.views import stance_series
+from consult.db import utcnow
+from consult.drafts.models import ItemKind
+from consult.drafts.models import Version
+from consult.drafts.services import Tree
+from consult.drafts.services import load_tree
+from consult.exports.document import Memo
+from consult.exports.document import MemoArea
+from consult.exports.document import MemoBlock
+from consult.exports.document import MemoChange
+from consult.exports.document import MemoFigure
+from consult.exports.document import MemoGoal
+from consult.exports.document import MemoInput
+from consult.exports.document import MemoParty
+from consult.extensions import db
+from consult.i18n import format_deadline
+from consult.i18n import localized
+from consult.invitations.services import answered_query
+from consult.moderation import published
+from consult.moderation.models import Contribution
+from consult.reference.models import RespondentType
+from consult.responses.forms import STANCE_LABELS
+from consult.responses.models import Consent
+from consult.responses.models import Input
+from consult.responses.models import Respondent
+from consult.responses.models import Response
+from consult.responses.models import ResponseState
+
+
+def words() -> dict[str, str]:
+    """The document's fixed words, in the active locale (see consult/exports/document.py)."""
+    return {
+        "contents": _("Contents"),
+        "introduction": _("Introduction"),
+        "parties": _("Consulted parties"),
+        "parties_note": _("The organisations invited to respond, and whether they answered."),
+        "answered": _("Answered"),
+        "not_answered": _("Did not answer"),
+        "no_parties": _("No list of consulted parties was kept."),
+        "responses": _("The responses"),
+        "inputs_count": _("Inputs in all: {n}"),
+        "position": _("Position"),
+        "count": _("Number"),
+        "share": _("Share"),
+        "reply": _("The secretariat's reply"),
+        "disposition": _("Outcome"),
+        "reason": _("Reason"),
+        "no_reply": _("Not answered yet."),
+        "answers_inputs": _("The reply answers {n} inputs."),
+        "not_shown": _("{n} inputs are not shown: they are not published, or were not to be."),
+        "no_input": _("No input."),
+        "wording": _("Proposed wording:"),
+        "changes": _("Changes in the draft"),
+        "no_changes": _("The draft has not changed since the consultation."),
+        "before": _("Before:"),
+        "after": _("After:"),
+        "page": _("Page"),
+        "chart_alt": _("Chart: positions by respondent group, as shares."),
+    }
+
+
+def _who(type_name: str, organisation: str, name: str, consent, public: bool) -> str:
+    """Who sent an input, as far as this document may say."""
+    if public:
+        shown = (organisation or name) if consent is Consent.NAMED else ""
+        return f"{type_name}: {shown}" if shown else type_name
+    return f"{type_name}: {organisation}" if organisation else type_name
+
+
+def _chart(consultation, goal_figures) -> bytes | None:
+    from consult.analysis import charts
+
+    if not goal_figures.inputs:
+        return None
+    rows = [(_("All"), goal_figures.stances)] + [
+        (localized(t, "name")[0] if t else _("Several groups (session)"), s)
+        for t, s in goal_figures.by_type
+    ]
+    return charts.stacked_chart(
+        [(label, {k or "": v for k, v in counts.items()}) for label, counts in rows],
+        stance_series(),
+        title=_("Positions by respondent group"),
+        fmt="png",
+        value_format=lambda share: f"{round(share * 100)} %",
+    )
+
+
+def _blocks(consultation, item_id: int, public: bool, labels) -> tuple[list[MemoBlock], int]:
+    """The goal's input, grouped by the reply that answers it; return blocks and how many."""
+    query = (
+        select(
+            Input.id,
+            Input.stance,
+            Input.text,
+            Input.proposed_wording,
+            Input.reply_id,
+            RespondentType.name_da,
+            RespondentType.name_en,
+            Respondent.organisation,
+            Respondent.name,
+            Response.consent,
+            Contribution.public_text,
+            Contribution.public_wording,
+            DuplicateGroup.is_campaign,
+            DuplicateGroup.label,
+        )
+        .join(Response, Response.id == Input.response_id)
+        .join(Respondent, Respondent.id == Response.respondent_id)
+        .outerjoin(RespondentType, RespondentType.id == Respondent.respondent_type_id)
+        .outerjoin(Contribution, Contribution.input_id == Input.id)
+        .outerjoin(DuplicateGroup, DuplicateGroup.id == Input.duplicate_group_id)
+        .where(
+            Input.item_id == item_id,
+            Response.consultation_id == consultation.id,
+            Response.state == ResponseState.SUBMITTED,
+        )
+        .order_by(Input.reply_id.is_(None), Input.reply_id, Input.id)
+    )
+    if public:
+        query = query.where(*published.visible())
+    replies = {
+        r.id: r
+        for r in db.session.scalars(
+            select(Reply).where(
+                Reply.id.in_(
+                    select(Input.reply_id).where(
+                        Input.item_id == item_id, Input.reply_id.is_not(None)
+                    )
+                )
+            )
+        )
+    }
+    grouped: OrderedDict = OrderedDict()
+    shown = 0
+    en = labels["lang"] == "en"
+    for row in db.session.execute(query):
+        (
+            input_id, stance, text, wording, reply_id, type_da, type_en, organisation, name,
+            consent, public_text, public_wording, is_campaign, group_label,
+        ) = row  # fmt: skip
+        type_name = ((type_en or type_da) if en else type_da) or _("Session group")
+        if public:
+            text = published.plain_public_text(public_text, labels["removed"])
+            wording = published.plain_public_text(public_wording, labels["removed"])
+        reply = replies.get(reply_id)
+        if reply is not None and public and reply.state is not ReplyState.APPROVED:
+            reply = None  # a draft reply is the secretariat's, not the public's
+        key = reply.id if reply is not None else ("input", input_id)
+        block = grouped.get(key)
+        if block is None:
+            block = grouped[key] = MemoBlock(
+                inputs=[],
+                reply=reply.text if reply else None,
+                disposition=labels["disposition"].get(reply.disposition.value)
+                if reply is not None and reply.disposition
+                else None,
+                reason=reply.reason if reply else "",
+            )
+        if is_campaign and block.campaign is None:
+            block.campaign = (
+                _("Campaign: %(label)s", label=group_label) if group_label else _("Campaign")
+            )
+        block.inputs.append(
+            MemoInput(
+                text=text or "",
+                wording=wording or "",
+                stance=labels["stance"].get(stance.value, "") if stance else "",
+                who=_who(type_name, organisation, name, consent, public),
+            )
+        )
+        shown += 1
+    return list(grouped.values()), shown
+
+
+def _changes(consultation, tree: Tree) -> list[MemoChange]:
+    """What differs between the newest version and the one before it."""
+    previous = db.session.scalar(
+        select(Version)
+        .where(Version.consultation_id == consultation.id, Version.number < tree.version.number)
+        .order_by(Version.number.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return []
+    before = load_tree(previous)
+    changes = []
+    old = {n.item.id: n for n in before.by_key.values()}
+    for node in tree.by_key.values():
+        was = old.pop(node.item.id, None)
+        title = localized(node.revision, "title")[0]
+        if was is None:
+            changes.append(MemoChange(title, _("Added"), "", localized(node.revision, "body")[0]))
+            continue
+        texts = [
+            (localized(r, "title")[0], localized(r, "body")[0])
+            for r in (was.revision, node.revision)
+        ]
+        if texts[0] != texts[1]:
+            changes.append(
+                MemoChange(title, _("Changed"), "\n\n".join(texts[0]), "\n\n".join(texts[1]))
+            )
+    for gone in old.values():
+        changes.append(MemoChange(localized(gone.revision, "title")[0], _("Removed")))
+    return changes
+
+
+def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> Memo:
+    """Gather the høringsnotat (``public=False``) or the public report (``public=True``)."""
+    with force_locale(lang):
+        labels = {
+            "lang": lang,
+            "stance": {s.value: str(label) for s, label in STANCE_LABELS.items()},
+            "disposition": {d.value: str(label) for d, label in DISPOSITION_LABELS.items()},
+            "removed": _("[removed]"),
+        }
+        dashboard = figures.dashboard(consultation)
+        intro = [
+            _(
+                "The consultation on %(title)s ran from %(opens)s to %(closes)s.",
+                title=localized(consultation, "title")[0],
+                opens=format_deadline(consultation.opens_at),
+                closes=format_deadline(consultation.closes_at),
+            ),
+            ngettext(
+                "%(num)d response came in, with %(inputs)s inputs on the goals.",
+                "%(num)d responses came in, with %(inputs)s inputs on the goals.",
+                dashboard.responses,
+                inputs=format_decimal(dashboard.inputs),
+            ),
+        ]
+        if public:
+            intro.append(
+                _(
+                    "This report shows the input its senders allowed us to publish, after "
+                    "review, with the secretariat's approved replies. The figures count all "
+                    "input."
+                )
+            )
+        parties = [
+            MemoParty(invitation.organisation, answered_at is not None)
+            for invitation, answered_at in db.session.execute(answered_query(consultation.id))
+        ]
+        areas = []
+        for area in tree.focus_areas:
+            goals = []
+            for node in area.children:
+                if node.kind not in (ItemKind.GOAL, ItemKind.INITIATIVE):
+                    continue
+                f = figures.goal(consultation, node.item.id)
+                blocks, shown = _blocks(consultation, node.item.id, public, labels)
+                total = sum(f.stances.values())
+                goals.append(
+                    MemoGoal(
+                        key=node.key,
+                        title=localized(node.revision, "title")[0],
+                        kind=_("Goal") if node.kind is ItemKind.GOAL else _("Initiative"),
+                        inputs=f.inputs,
+                        figures=[
+                            MemoFigure(
+                                label,
+                                f.stances.get(key or None, 0),
+                                (f.stances.get(key or None, 0) / total if total else 0.0),
+                            )
+                            for key, label in stance_series()
+                        ],
+                        importance=_(
+                            "Importance: %(mean)s on average, median %(median)s (%(n)d answers)",
+                            mean=format_decimal(f.importance_mean, "#,##0.0"),
+                            median=format_decimal(f.importance_median, "#,##0.#"),
+                            n=f.importance_count,
+                        )
+                        if f.importance_mean is not None
+                        else "",
+                        chart_png=_chart(consultation, f),
+                        blocks=blocks,
+                        not_shown=(f.inputs - shown) if public else 0,
+                    )
+                )
+            areas.append(MemoArea(localized(area.revision, "title")[0], goals))
+        return Memo(
+            kind=_("What we heard, and what we did") if public else _("Consultation memo"),
+            title=localized(consultation, "title")[0],
+            lang=lang,
+            intro=intro,
+            parties=parties,
+            areas=areas,
+            changes=_changes(consultation, tree),
+            words=words(),
+            date=format_date(utcnow(), "long"),
+            public=public,
+        )

@@ -1,0 +1,126 @@
+"""CSV and JSON of the input, written as streams: a row at a time, memory flat at any size.
+
+CSV is UTF-8 with a BOM (so Danish Excel reads æøå), with ``;`` (Danish Excel) or ``,``.
+Every text cell is made safe for spreadsheets: a cell that starts with = + - @, a tab or a
+carriage return is prefixed with an apostrophe, so no formula ever runs from an export.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from collections.abc import Iterator
+
+from consult.db import utcnow
+from consult.drafts.services import Tree
+from consult.i18n import localized
+
+#: What a spreadsheet would read as the start of a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Characters no spreadsheet or XML file should receive (tab and newline are kept).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+JSON_SCHEMA = "consult-export/1"
+
+
+def safe_cell(value):
+    """Return a value a spreadsheet shows as text: no formula, no control characters."""
+    if not isinstance(value, str):
+        return value
+    value = CONTROL.sub("", value)
+    if value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_stream(
+    rows: Iterable[dict], columns: tuple[str, ...], delimiter: str = ";"
+) -> Iterator[str]:
+    """Yield the CSV text in chunks: a BOM and the header first, then the rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(columns)
+    for n, row in enumerate(rows, start=1):
+        writer.writerow([safe_cell(row.get(c, "")) for c in columns])
+        if n % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _texts(obj, field: str) -> dict[str, str]:
+    return {"da": getattr(obj, f"{field}_da"), "en": getattr(obj, f"{field}_en") or None}
+
+
+def structure(consultation, tree: Tree) -> dict:
+    """The consultation and its draft (the current version) as plain JSON data."""
+    items = []
+    for node in tree.by_key.values():
+        revision = node.revision
+        items.append(
+            {
+                "key": node.key,
+                "kind": node.kind.value,
+                "parent": node.parent.key if node.parent else None,
+                "position": node.item.position,
+                "title": _texts(revision, "title"),
+                "body": _texts(revision, "body"),
+                "alternatives": [
+                    {"letter": a.letter, "text": _texts(a, "text")} for a in revision.alternatives
+                ],
+                "political_goals": [{"text": _texts(g, "text")} for g in revision.political_goals],
+                "funds_dkk": revision.funds_dkk,
+            }
+        )
+    return {
+        "consultation": {
+            "slug": consultation.slug,
+            "title": _texts(consultation, "title"),
+            "summary": _texts(consultation, "summary"),
+            "status": consultation.status.value,
+            "opens_at": consultation.opens_at.isoformat(),
+            "closes_at": consultation.closes_at.isoformat(),
+        },
+        "version": {
+            "number": tree.version.number,
+            "label": localized(tree.version, "label")[0],
+        },
+        "items": items,
+    }
+
+
+def json_stream(
+    consultation, tree: Tree, rows: Iterable[dict], columns: tuple[str, ...], *, public: bool
+) -> Iterator[str]:
+    """Return a JSON document (schema ``consult-export/1``) as chunks, the inputs last.
+
+    The head is made now, while ``consultation`` and ``tree`` are in their session."""
+    head = {
+        "schema": JSON_SCHEMA,
+        "generated_at": utcnow().isoformat(timespec="seconds"),
+        "public": public,
+        "columns": list(columns),
+        **structure(consultation, tree),
+    }
+    # The head is complete JSON but for its last brace: the inputs array is streamed after it.
+    return _json_chunks(json.dumps(head, ensure_ascii=False)[:-1] + ', "inputs": [', rows, columns)
+
+
+def _json_chunks(head: str, rows: Iterable[dict], columns: tuple[str, ...]) -> Iterator[str]:
+    yield head
+    first = True
+    chunk: list[str] = []
+    for row in rows:
+        chunk.append(
+            ("" if first else ",")
+            + json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False, default=str)
+        )
+        first = False
+        if len(chunk) >= 500:
+            yield "".join(chunk)
+            chunk = []
+    yield "".join(chunk) + "]}"

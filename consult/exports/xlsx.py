@@ -1,0 +1,164 @@
+"""The input as an Excel workbook: a summary with every goal's figures and a chart, then one
+sheet per focus area with its inputs. Written by XlsxWriter in constant-memory mode (each
+sheet's rows go to a temporary file as they are written), so memory stays flat at any size.
+
+Formula-safe twice over: XlsxWriter is told never to read a string as a formula, a number
+or a link, and every text cell goes through ``safe_cell`` as in the CSV.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import IO
+
+import xlsxwriter
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func
+from sqlalchemy import select
+
+from consult.analysis import figures
+from consult.drafts.models import ItemKind
+from consult.drafts.services import Tree
+from consult.exports import rows as exports
+from consult.exports.tabular import safe_cell
+from consult.extensions import db
+from consult.i18n import localized
+from consult.responses.models import Input
+from consult.responses.models import Response
+from consult.responses.models import Stance
+
+#: Characters Excel refuses in a sheet name, and its length limit.
+SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_MAX = 31
+#: Data rows per sheet under Excel's limit of 1,048,576 rows (one is the header).
+SHEET_ROWS_MAX = 1_048_575
+WIDTHS = {"text": 60, "proposed_wording": 40, "reply": 50, "goal": 40, "reply_reason": 30}
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    name = SHEET_NAME_BAD.sub(" ", title).strip()[: SHEET_NAME_MAX - 3] or "Sheet"
+    candidate, n = name, 2
+    while candidate.lower() in taken:
+        candidate, n = f"{name} {n}", n + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _area_sheets(workbook, title: str, taken: set[str], columns, rows, bold, wrap) -> None:
+    """A focus area's inputs, on as many sheets as Excel's row limit needs (usually one)."""
+
+    def new_sheet():
+        sheet = workbook.add_worksheet(_sheet_name(title, taken))
+        for c, column in enumerate(columns):
+            sheet.set_column(c, c, WIDTHS.get(column, 16), wrap if column in WIDTHS else None)
+        sheet.write_row(0, 0, columns, bold)
+        sheet.freeze_panes(1, 0)
+        return sheet
+
+    sheet, last = new_sheet(), 0
+    for row in rows:
+        if last == SHEET_ROWS_MAX:
+            sheet.autofilter(0, 0, last, len(columns) - 1)
+            sheet, last = new_sheet(), 0
+        last += 1
+        sheet.write_row(last, 0, [safe_cell(row.get(c, "")) for c in columns])
+    sheet.autofilter(0, 0, max(last, 1), len(columns) - 1)
+
+
+def _importance(consultation_id: int) -> dict[int, float]:
+    return {
+        item_id: float(mean)
+        for item_id, mean in db.session.execute(
+            select(Input.item_id, func.avg(Input.importance))
+            .join(Response, Response.id == Input.response_id)
+            .where(figures.submitted(consultation_id))
+            .group_by(Input.item_id)
+        )
+        if mean is not None
+    }
+
+
+def write_xlsx(consultation, tree: Tree, out: IO[bytes] | str, *, public=False, lang="da"):
+    """Write the workbook to ``out`` (a path or a binary file)."""
+    labels = exports.labels_for(lang)
+    columns = exports.PUBLIC if public else exports.FULL
+    workbook = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "default_date_format": "yyyy-mm-dd hh:mm",
+        },
+    )
+    bold = workbook.add_format({"bold": True, "bg_color": "#DDE6F0", "text_wrap": True})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    decimal = workbook.add_format({"num_format": "0.0"})
+    with force_locale(lang):
+        workbook.set_properties(
+            {"title": localized(consultation, "title")[0], "author": "Consult", "comments": ""}
+        )
+        _summary(workbook, consultation, tree, labels, bold, decimal)
+        taken = {"summary", _("Summary").lower()}
+        for area in tree.focus_areas:
+            items = [n.item.id for n in area.children if n.kind.takes_input]
+            rows = exports.stream(
+                consultation.id, tree, labels, public=public, lang=lang, item_ids=items
+            )
+            title = localized(area.revision, "title")[0]
+            _area_sheets(workbook, title, taken, columns, rows, bold, wrap)
+    workbook.close()
+
+
+def _summary(workbook, consultation, tree: Tree, labels, bold, decimal) -> None:
+    """The first sheet: one row per goal, its positions and mean importance, and a chart."""
+    sheet = workbook.add_worksheet(_("Summary"))
+    stances = [s.value for s in Stance]
+    header = [
+        _("Goal or initiative"),
+        *(labels.stance[s] for s in stances),
+        _("Not given"),
+        _("Inputs"),
+        _("Mean importance"),
+    ]
+    sheet.set_column(0, 0, 60)
+    sheet.set_column(1, len(header) - 1, 14)
+    sheet.write(
+        0,
+        0,
+        localized(consultation, "title")[0],
+        workbook.add_format({"bold": True, "font_size": 14}),
+    )
+    sheet.write_row(2, 0, header, bold)
+    sheet.freeze_panes(3, 1)
+    overview = figures.goals_overview(consultation).stances
+    importance = _importance(consultation.id)
+    row = 3
+    for area in tree.focus_areas:
+        for node in area.children:
+            if node.kind not in (ItemKind.GOAL, ItemKind.INITIATIVE):
+                continue
+            counts = overview.get(node.item.id, {})
+            values = [counts.get(s, 0) for s in stances] + [counts.get(None, 0)]
+            sheet.write_string(row, 0, safe_cell(localized(node.revision, "title")[0]))
+            sheet.write_row(row, 1, [*values, sum(values)])
+            if node.item.id in importance:
+                sheet.write_number(row, len(header) - 1, importance[node.item.id], decimal)
+            row += 1
+    sheet.autofilter(2, 0, max(row - 1, 3), len(header) - 1)
+    if row > 3:
+        chart = workbook.add_chart({"type": "bar", "subtype": "percent_stacked"})
+        for c in range(1, len(stances) + 2):
+            chart.add_series(
+                {
+                    "name": [sheet.name, 2, c],
+                    "categories": [sheet.name, 3, 0, row - 1, 0],
+                    "values": [sheet.name, 3, c, row - 1, c],
+                }
+            )
+        chart.set_title({"name": _("Positions on each goal and initiative")})
+        chart.set_size({"width": 900, "height": 60 + 28 * (row - 3)})
+        chart.set_legend({"position": "bottom"})
+        sheet.insert_chart(row + 2, 0, chart)
