@@ -1,0 +1,1 @@
+"""The read API under /api/v1 (JSON, OpenAPI 3) and the secretariat's API tokens."""
