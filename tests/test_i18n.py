@@ -1,0 +1,116 @@
+"""Languages: choice and memory of the locale, and a complete, up-to-date Danish catalog."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from tests.factories import make_consultation
+from tests.factories import make_user
+from tests.factories import sign_in
+
+ROOT = Path(__file__).parents[1]
+
+
+def lang_of(response) -> str:
+    html = response.get_data(as_text=True)
+    return html.split('<html lang="', 1)[1].split('"', 1)[0]
+
+
+def test_danish_by_default(client):
+    assert lang_of(client.get("/")) == "da"
+
+
+def test_accept_language_is_honoured_on_a_first_visit(client):
+    assert lang_of(client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})) == "en"
+    assert lang_of(client.get("/", headers={"Accept-Language": "de-DE,fr;q=0.8"})) == "da"
+
+
+def test_lang_parameter_switches_and_is_remembered(client):
+    assert lang_of(client.get("/?lang=en")) == "en"
+    assert lang_of(client.get("/")) == "en"
+    # The remembered choice beats the browser's.
+    assert lang_of(client.get("/", headers={"Accept-Language": "da"})) == "en"
+    assert lang_of(client.get("/?lang=da")) == "da"
+    assert lang_of(client.get("/?lang=xx")) == "da"
+
+
+def test_a_signed_in_users_choice_is_saved_on_the_account(client):
+    from consult.extensions import db
+
+    user = make_user()
+    sign_in(client, user)
+    client.get("/?lang=en")
+    db.session.expire_all()
+    assert user.locale == "en"
+
+
+def test_english_text_falls_back_to_danish_marked_as_danish(client):
+    c = make_consultation(title_en="")
+    html = client.get(f"/consultations/{c.slug}/?lang=en").get_data(as_text=True)
+    assert f'<span lang="da">{c.title_da}</span>' in html
+
+
+def test_language_switch_link_keeps_the_page(client):
+    c = make_consultation()
+    html = client.get(f"/consultations/{c.slug}/").get_data(as_text=True)
+    assert f'href="/consultations/{c.slug}/?lang=en"' in html
+
+
+def _extract(tmp_path: Path) -> Path:
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return pot
+
+
+def _ids(path: Path) -> set:
+    with path.open("rb") as f:
+        return {m.id for m in read_po(f) if m.id}
+
+
+def test_catalog_is_in_step_with_the_code(tmp_path):
+    """Fails when code or templates changed strings and `flask translate update` was not run."""
+    fresh = _ids(_extract(tmp_path))
+    committed = _ids(ROOT / "translations" / "messages.pot")
+    assert fresh - committed == set(), "new strings: run `flask translate update`"
+    assert committed - fresh == set(), "stale strings: run `flask translate update`"
+
+
+def test_every_string_has_a_danish_translation(tmp_path):
+    wanted = _ids(_extract(tmp_path))
+    with (ROOT / "translations" / "da" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f)
+    done = set()
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if all(strings):
+            done.add(message.id)
+    missing = sorted(str(m) for m in wanted - done)
+    assert not missing, f"{len(missing)} strings lack Danish: {missing[:10]}"
