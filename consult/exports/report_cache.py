@@ -141,10 +141,13 @@ def _stem(consultation, lang: str) -> str:
     return f"{consultation.id}-{lang}"
 
 
-def public_memo(consultation, tree: Tree, lang: str) -> Memo:
-    """The public report as data: from the cache, or built and cached."""
+def public_memo(consultation, tree: Tree, lang: str, *, mark: str | None = None) -> Memo:
+    """The public report as data: from the cache, or built and cached.
+
+    :param mark: the fingerprint, when the caller has it already.
+    """
     stem = _stem(consultation, lang)
-    name = f"{stem}-{fingerprint(consultation, tree, lang)}.memo"
+    name = f"{stem}-{mark or fingerprint(consultation, tree, lang)}.memo"
 
     def write(out):
         pickle.dump(build_memo(consultation, tree, public=True, lang=lang), out)
@@ -158,5 +161,9 @@ def public_report_file(fmt: str, consultation, tree: Tree, lang: str) -> Path:
     from consult.exports.files import render
 
     stem = _stem(consultation, lang)
-    name = f"{stem}-{fingerprint(consultation, tree, lang)}.{fmt}"
-    return _cached(name, stem, lambda out: render(fmt, public_memo(consultation, tree, lang), out))
+    mark = fingerprint(consultation, tree, lang)
+
+    def write(out):
+        render(fmt, public_memo(consultation, tree, lang, mark=mark), out)
+
+    return _cached(f"{stem}-{mark}.{fmt}", stem, write)

@@ -112,6 +112,17 @@ def set_current(meeting_id: int):
     return redirect(url_for("live.capture", meeting_id=meeting.id))
 
 
+def _captured(form) -> dict:
+    """What the capture form says, as the services take it (recording or editing)."""
+    return {
+        "item_id": form.item.data,
+        "group_id": form.group.data,
+        "stance": stance_of(form.stance.data),
+        "text": form.text.data or "",
+        "proposed_wording": form.proposed_wording.data or "",
+    }
+
+
 @bp.route("/<int:meeting_id>/inputs", methods=["POST"])
 @requires(can_run_meetings)
 def add_input(meeting_id: int):
@@ -120,15 +131,7 @@ def add_input(meeting_id: int):
     form = _capture_form(meeting, tree, formdata=request.form)
     if form.validate_on_submit():
         try:
-            services.record(
-                meeting,
-                tree,
-                item_id=form.item.data,
-                group_id=form.group.data,
-                stance=stance_of(form.stance.data),
-                text=form.text.data or "",
-                proposed_wording=form.proposed_wording.data or "",
-            )
+            services.record(meeting, tree, **_captured(form))
         except services.MeetingError as error:
             form.form_errors.append(error_message(error))
         else:
@@ -159,15 +162,7 @@ def edit_input(meeting_id: int, input_id: int):
     )
     if form.validate_on_submit():
         try:
-            services.edit(
-                meeting_input,
-                tree,
-                item_id=form.item.data,
-                group_id=form.group.data,
-                stance=stance_of(form.stance.data),
-                text=form.text.data or "",
-                proposed_wording=form.proposed_wording.data or "",
-            )
+            services.edit(meeting_input, tree, **_captured(form))
         except services.MeetingError as error:
             form.form_errors.append(error_message(error))
         else:
