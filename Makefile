@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := consult
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-test translations lint check-chromium clean
+.PHONY: run test install install-test translations lint check-machine clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,20 +37,15 @@ run: install
 	CONSULT_ENV=development $(BIN)/flask consult demo
 	CONSULT_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-check-chromium:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
-	  echo "Chromium is missing, so the browser tests will be skipped. Install it with:"; \
-	  echo "  sudo apt-get update && sudo apt-get install -y chromium"; \
-	fi
+## Say what this machine lacks for the tests and how to install it; start Redis if it is not.
+check-machine:
+	@CHROMIUM=$(CHROMIUM) tests/tools/check-machine
 
-## Install the test extras and run every test on SQLite, then on PostgreSQL when
-## CONSULT_TEST_DATABASE_URL is set (e.g. postgresql+psycopg://postgres@127.0.0.1/test).
-test: install-test check-chromium
-	env -u CONSULT_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
-	@if [ -n "$$CONSULT_TEST_DATABASE_URL" ]; then \
-	  echo "== the same suite on $$CONSULT_TEST_DATABASE_URL"; \
-	  $(BIN)/pytest $(PYTEST_ARGS); \
-	fi
+## Install the test extras and run every test on SQLite, and at the same time on PostgreSQL
+## when CONSULT_TEST_DATABASE_URL is set (e.g. postgresql+psycopg://postgres@127.0.0.1/test).
+## Parts of the suite: make test PYTEST_ARGS="tests/responses" (see docs/testing.md).
+test: check-machine install-test
+	@PYTEST=$(BIN)/pytest tests/tools/run-both $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

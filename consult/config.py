@@ -77,6 +77,10 @@ class Config:
     SERVER_NAME: str | None = None
     PREFERRED_URL_SCHEME = "http"
 
+    #: Argon2id parameters: a profile of ``argon2.profiles`` (RFC 9106's low-memory choice:
+    #: 64 MiB and 3 passes, about 0.1 s per hash on one core).
+    ARGON2_PROFILE = "RFC_9106_LOW_MEMORY"
+
     #: Signed e-mail links expire after these many seconds.
     CONFIRM_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 2 * 3600
@@ -89,3 +93,5 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_ENABLED = True
     SERVER_NAME = "consult.test"
+    #: Cheap hashes: the production parameters are tested once (tests/accounts/test_sign_in.py).
+    ARGON2_PROFILE = "CHEAPEST"

@@ -111,6 +111,22 @@ def _sqlite_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes() else "BEGIN")
 
 
+def end_read_transaction() -> None:
+    """End the request's transaction before slow work, so no lock is held across it.
+
+    Call it after the reads a slow step needs (a password hash, say) and before that step.
+    Nothing may have been changed yet. The next statement begins a new transaction: on SQLite a
+    writing request then waits for the write lock, instead of holding it while it hashes.
+    Objects read so far are expired and load again when next touched.
+    """
+    from consult.extensions import db
+
+    session = db.session
+    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+        raise RuntimeError("end_read_transaction() after a change: commit or flush it first")
+    session.commit()
+
+
 def enum_column(enum_cls: type, length: int = 20) -> types.Enum:
     """Store a StrEnum by value as a short string with a CHECK constraint on both databases."""
     return types.Enum(

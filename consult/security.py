@@ -100,12 +100,18 @@ def _limits(user) -> tuple[timedelta, timedelta]:
     )
 
 
-def start_login_session(user) -> None:
-    """Record a new signed-in browser; the session cookie carries only its random token."""
+def new_login_session(user) -> str:
+    """Record a new signed-in browser and return its token (only its hash is stored)."""
     from consult.accounts.models import LoginSession
 
     token = secrets.token_urlsafe(32)
     db.session.add(LoginSession(user=user, token_hash=_hash(token)))
+    return token
+
+
+def start_login_session(user) -> None:
+    """Sign this browser in; the session cookie carries only the login session's token."""
+    token = new_login_session(user)
     session.clear()  # a fresh session (and CSRF token) on sign-in: no fixation
     session["sid"] = token
     session.permanent = True

@@ -6,9 +6,11 @@ The database is SQLite in memory, or PostgreSQL when CONSULT_TEST_DATABASE_URL i
 
 from __future__ import annotations
 
-import os
 import re
+import tempfile
+import threading
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -19,13 +21,64 @@ from consult import create_app
 from consult.config import TestConfig
 from consult.extensions import db
 from consult.extensions import limiter
-from tests import scratch
+from tests import helpers
+from tests.helpers import DATABASE_URL
 
-DATABASE_URL = os.environ.get("CONSULT_TEST_DATABASE_URL") or "sqlite://"
+BACKEND = "postgresql" if helpers.is_postgres(DATABASE_URL) else "sqlite"
 
 
 def pytest_report_header(config):
-    return f"consult test database: {scratch.describe(DATABASE_URL)}"
+    return f"consult test database: {helpers.describe(DATABASE_URL)}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave out the heavy tests marked for the other database (``only_on``)."""
+    keep, leave = [], []
+    for item in items:
+        marker = item.get_closest_marker("only_on")
+        (keep if marker is None or marker.args[0] == BACKEND else leave).append(item)
+    if leave:
+        config.hook.pytest_deselected(items=leave)
+        items[:] = keep
+
+
+def _children() -> list[str]:
+    """Return the command lines of this process's live child processes (Linux /proc)."""
+    me, found = str(Path("/proc/self").resolve().name), []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me and fields[0] != "Z":
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+            found.append(cmdline.decode(errors="replace").strip())
+    return found
+
+
+def _scratch_files() -> list[str]:
+    return sorted(str(p) for p in Path(tempfile.gettempdir()).glob("consult-*.db*"))
+
+
+_BEFORE: dict[str, list] = {}
+
+
+def pytest_sessionstart(session):
+    _BEFORE["files"] = _scratch_files()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run when a test left a thread, a process or a scratch database behind."""
+    threads = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    children = _children()
+    files = sorted(set(_scratch_files()) - set(_BEFORE.get("files", [])))
+    if threads or children or files:
+        session.config.get_terminal_writer().line(
+            f"Left behind by the tests: threads {threads}, processes {children}, files {files}",
+            red=True,
+        )
+        if session.exitstatus == 0:
+            session.exitstatus = 1
 
 
 class FreshContextClient(FlaskClient):
@@ -44,7 +97,9 @@ class FreshContextClient(FlaskClient):
 def app(tmp_path_factory):
     # On PostgreSQL each run gets its own database, so runs side by side never collide.
     url = (
-        scratch.create(DATABASE_URL, "suite") if scratch.is_postgres(DATABASE_URL) else DATABASE_URL
+        helpers.create_database(DATABASE_URL, "suite")
+        if helpers.is_postgres(DATABASE_URL)
+        else DATABASE_URL
     )
     settings = {
         "SQLALCHEMY_DATABASE_URI": url,
@@ -59,7 +114,7 @@ def app(tmp_path_factory):
     with app.app_context():
         db.engine.dispose()
     if url != DATABASE_URL:
-        scratch.drop(DATABASE_URL, url)
+        helpers.drop_database(DATABASE_URL, url)
 
 
 class BoundSession(sa.orm.Session):

@@ -119,13 +119,9 @@ def login(client, user, password: str = PASSWORD):
 
 def sign_in(client, user) -> None:
     """Sign ``user`` in without the form: a real server-side login session, set in the cookie."""
-    import secrets
+    from consult.security import new_login_session
 
-    from consult.accounts.models import LoginSession
-    from consult.security import _hash
-
-    token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(user_id=user.id, token_hash=_hash(token)))
+    token = new_login_session(user)
     db.session.flush()
     with client.session_transaction() as session:
         session["sid"] = token

@@ -13,20 +13,20 @@ from consult import create_app
 from consult.config import TestConfig
 from consult.db import include_in_migrations
 from consult.extensions import db
-from tests import scratch
-from tests.conftest import DATABASE_URL
+from tests import helpers
+from tests.helpers import DATABASE_URL
 
 
 @pytest.fixture
 def migration_app():
-    url = scratch.create(DATABASE_URL, "migrations")
+    url = helpers.create_database(DATABASE_URL, "migrations")
     app = create_app(type("MigrationConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
     try:
         yield app
     finally:
         with app.app_context():
             db.engine.dispose()
-        scratch.drop(DATABASE_URL, url)
+        helpers.drop_database(DATABASE_URL, url)
 
 
 def _revisions(app) -> list[str]:

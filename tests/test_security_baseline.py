@@ -144,7 +144,10 @@ def test_rate_limits_are_shared_through_redis(app):
 
     with socket.socket() as sock:
         if sock.connect_ex(("127.0.0.1", 6379)) != 0:
-            pytest.skip("no Redis on 127.0.0.1:6379")
+            pytest.fail(
+                "Redis is not running on 127.0.0.1:6379. `make test` starts it when it is "
+                "installed: sudo apt-get install -y redis-server"
+            )
     prefix = f"consult-test-{uuid.uuid4().hex[:8]}"
     config = type(
         "RedisLimits",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import argon2
 import pytest
 from sqlalchemy import event
 from sqlalchemy import text
@@ -9,12 +12,14 @@ from sqlalchemy import text
 from consult import create_app
 from consult.config import TestConfig
 from consult.extensions import db
-from tests import scratch
+from tests import helpers
+from tests.factories import PASSWORD
+from tests.factories import make_user
 
 
 @pytest.fixture
 def sqlite_app():
-    url = scratch.create("sqlite://", "locking")
+    url = helpers.create_database("sqlite://", "locking")
     app = create_app(
         type("Locking", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
     )
@@ -23,7 +28,7 @@ def sqlite_app():
     yield app
     with app.app_context():
         db.engine.dispose()
-    scratch.drop("sqlite://", url)
+    helpers.drop_database("sqlite://", url)
 
 
 @pytest.mark.no_db
@@ -56,3 +61,69 @@ def test_writing_requests_begin_immediate_and_reading_ones_do_not(sqlite_app):
             event.remove(db.engine, "before_cursor_execute", record)
     assert reading and all(b == "BEGIN" for b in reading)
     assert writing and all(b == "BEGIN IMMEDIATE" for b in writing)
+
+
+@pytest.fixture
+def probe_lock_during_hashing(sqlite_app, monkeypatch):
+    """Each time Argon2 works, try to take SQLite's write lock from another connection.
+
+    Returns the list of outcomes: True when the lock was free while the password was hashed
+    or checked, False when a request held it.
+    """
+    path = sqlite_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    outcomes: list[bool] = []
+
+    def lock_is_free() -> bool:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            other.close()
+
+    def probing(method):
+        def wrapper(self, *args, **kwargs):
+            outcomes.append(lock_is_free())
+            return method(self, *args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(argon2.PasswordHasher, "hash", probing(argon2.PasswordHasher.hash))
+    monkeypatch.setattr(argon2.PasswordHasher, "verify", probing(argon2.PasswordHasher.verify))
+    return outcomes
+
+
+@pytest.mark.no_db
+def test_no_request_holds_the_write_lock_while_argon2_works(sqlite_app, probe_lock_during_hashing):
+    """Sign-in, registration and password changes hash outside the write transaction.
+
+    Under load a hash takes a second; held across it, the lock made other workers' writes
+    fail with "database is locked".
+    """
+    with sqlite_app.app_context():
+        user = make_user(email="lock@example.dk")
+        stale = argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        user.password_hash = stale.hash(PASSWORD)  # the sign-in re-hashes it too
+        make_user(email="taken@example.dk")
+        db.session.commit()
+    probe_lock_during_hashing.clear()
+    client = sqlite_app.test_client()
+    login = {"email": "lock@example.dk", "password": PASSWORD}
+    assert client.post("/account/login", data=login).status_code == 302  # verify + re-hash
+    new = {"password": "a new long password", "password_confirm": "a new long password"}
+    client.post(
+        "/account/password",
+        data={"password-current_password": PASSWORD} | {f"password-{k}": v for k, v in new.items()},
+    )
+    for email in ("new@example.dk", "taken@example.dk"):
+        anonymous = sqlite_app.test_client()
+        anonymous.post(
+            "/account/register",
+            data={"email": email, "name": "", "password": "x" * 12, "password_confirm": "x" * 12},
+        )
+    anonymous.post("/account/login", data={"email": "nobody@example.dk", "password": "wrong"})
+    assert len(probe_lock_during_hashing) >= 6, probe_lock_during_hashing
+    assert all(probe_lock_during_hashing), probe_lock_during_hashing

@@ -36,6 +36,7 @@ from consult.accounts.passwords import MIN_LENGTH
 from consult.accounts.passwords import verify_password
 from consult.accounts.tokens import read_confirm_token
 from consult.accounts.tokens import read_reset_token
+from consult.db import end_read_transaction
 from consult.extensions import db
 from consult.extensions import limiter
 from consult.i18n import current_lang
@@ -218,6 +219,7 @@ def reset_password(token: str):
         return render_template("accounts/link_invalid.html", reset=True), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
+        end_read_transaction()  # no lock held while Argon2 hashes the new password
         services.set_password(user, form.password.data)
         services.confirm_email(user)  # the link proved the address
         end_all_login_sessions(user)
@@ -255,7 +257,9 @@ def show_account():
 def change_password():
     form = ChangePasswordForm(prefix="password")
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current_password.data):
+        stored = current_user.password_hash
+        end_read_transaction()  # no lock held while Argon2 checks and hashes
+        if not verify_password(stored, form.current_password.data):
             form.current_password.errors.append(_("The current password is wrong."))
         else:
             services.set_password(current_user, form.password.data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import threading
 import xml.etree.ElementTree as ET
 
@@ -46,6 +47,19 @@ def parse(svg: bytes) -> ET.Element:
 def svg_texts(svg: bytes) -> list[str]:
     """Return the text of every <text> element."""
     return ["".join(element.itertext()) for element in parse(svg).iter(f"{SVG}text")]
+
+
+def bar_widths(svg: bytes) -> list[float]:
+    """Return the drawn width of every bar (matplotlib draws them as polygon collections)."""
+    widths = []
+    for group in parse(svg).iter(f"{SVG}g"):
+        if not group.get("id", "").startswith("PolyCollection"):
+            continue
+        for path in group.iter(f"{SVG}path"):
+            xs = [float(x) for x in re.findall(r"[ML] (-?[\d.]+) ", path.get("d", ""))]
+            if xs and max(xs) - min(xs) > 0.01:
+                widths.append(max(xs) - min(xs))
+    return widths
 
 
 def every_chart(fmt: str) -> dict[str, bytes]:
@@ -174,11 +188,18 @@ def test_empty_input_can_say_why():
     assert svg_texts(svg) == ["Input pr. gruppe", "Ingen input endnu"]
 
 
-def test_rows_of_zeros_draw_without_error():
-    charts.bar_chart([("Kommuner", 0)], title="Nul")
-    charts.stacked_chart([("Kommuner", {})], STANCES, title="Nul")
-    charts.stacked_chart([("Kommuner", {})], STANCES, title="Nul", normalise=False)
-    charts.time_chart([(START, {})], DAY_SERIES, title="Nul")
+def test_rows_of_zeros_draw_their_labels_and_no_bars():
+    drawn = {
+        "bar": charts.bar_chart([("Kommuner", 0)], title="Nul"),
+        "share": charts.stacked_chart([("Kommuner", {})], STANCES, title="Nul"),
+        "count": charts.stacked_chart([("Kommuner", {})], STANCES, title="Nul", normalise=False),
+    }
+    for name, svg in drawn.items():
+        texts = svg_texts(svg)
+        assert "Nul" in texts and "Kommuner" in texts, (name, texts)
+        assert not bar_widths(svg), (name, bar_widths(svg))
+    over_time = svg_texts(charts.time_chart([(START, {})], DAY_SERIES, title="Nul"))
+    assert "Nul" in over_time
 
 
 def test_dollar_signs_are_text_not_mathtext():

@@ -20,7 +20,7 @@ from consult.sessions import services as sessions
 from tests.factories import make_consultation
 from tests.factories import make_response
 from tests.factories import make_user
-from tests.sessions.conftest import type_id
+from tests.helpers import type_id
 
 
 def _town(code):

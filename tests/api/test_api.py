@@ -12,6 +12,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func
 from sqlalchemy import select
 
 from consult.accounts.models import Role
@@ -332,7 +333,12 @@ def test_too_many_requests_answer_json(app, client, world, monkeypatch):
 
 
 def test_a_server_error_answers_json_and_rolls_back(app, client, world, monkeypatch):
+    from consult.audit.models import AuditEvent
+    from consult.audit.services import record
+
     def broken(**kwargs):
+        record(None, "test.half_done", "consultation", 0)  # written, then the request fails
+        db.session.flush()
         raise RuntimeError("boom")
 
     monkeypatch.setattr(services, "list_consultations", broken)
@@ -340,6 +346,10 @@ def test_a_server_error_answers_json_and_rolls_back(app, client, world, monkeypa
     response, data = get_json(client, "/api/v1/consultations")
     assert response.status_code == 500
     assert data["error"] == "server_error" and "boom" not in data["message"]
+    left = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.half_done")
+    )
+    assert left == 0
 
 
 def test_the_token_page_keeps_html_error_pages(client):

@@ -38,6 +38,9 @@ from tests.factories import make_consultation
 from tests.factories import make_response
 from tests.factories import make_user
 
+# Generated requests on the production database; tests/api/test_api.py covers both.
+pytestmark = pytest.mark.only_on("postgresql")
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import scratch
-from tests.conftest import DATABASE_URL
+from tests import helpers
+from tests.helpers import DATABASE_URL
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -79,7 +79,7 @@ def live_server(tmp_path_factory):
     from consult.demo import reset_demo_users
     from consult.extensions import db
 
-    url = scratch.create(DATABASE_URL, "browser")
+    url = helpers.create_database(DATABASE_URL, "browser")
     settings = {
         "SQLALCHEMY_DATABASE_URI": url,
         "SERVER_NAME": None,
@@ -104,7 +104,7 @@ def live_server(tmp_path_factory):
         thread.join(5)
         with app.app_context():
             db.engine.dispose()
-        scratch.drop(DATABASE_URL, url)
+        helpers.drop_database(DATABASE_URL, url)
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,8 @@ import zipfile
 
 import pypdf
 
-from tests.browser.conftest import check_axe
-from tests.browser.test_staff_journey import sign_in
+from tests.helpers import check_axe
+from tests.helpers import sign_in_as
 
 SLUG = "sundhedsaftale-2024-2027"
 
@@ -24,7 +24,7 @@ def _download(page, link_name: str, tmp_path):
 def test_the_secretariat_downloads_every_format_and_previews_the_report(
     page, live_server, tmp_path
 ):
-    sign_in(page, live_server, "secretariat")
+    sign_in_as(page, live_server, "secretariat")
     page.goto(f"/staff/consultations/{SLUG}/analysis/")
     page.get_by_role("link", name="Eksport", exact=True).click()
     assert page.get_by_role("heading", name="Eksport", level=1).is_visible()
@@ -55,7 +55,7 @@ def test_the_secretariat_downloads_every_format_and_previews_the_report(
 
 def test_the_report_reads_on_a_phone_in_english(phone_page, live_server):
     page = phone_page
-    sign_in(page, live_server, "secretariat")
+    sign_in_as(page, live_server, "secretariat")
     try:
         page.goto(f"/consultations/{SLUG}/report/?lang=en")
         assert page.get_by_role("heading", name="Contents").is_visible()

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import check_axe
-from tests.browser.test_staff_journey import sign_in
+from tests.helpers import check_axe
+from tests.helpers import sign_in_as
 
 SLUG = "sundhedsaftale-2024-2027"
 
 
 def test_a_moderator_redacts_hides_and_publishes_in_bulk(page, live_server):
-    sign_in(page, live_server, "moderator")
+    sign_in_as(page, live_server, "moderator")
     page.get_by_role("link", name="Moderation").click()
     assert page.get_by_role("heading", name="Moderation", level=1).is_visible()
     check_axe(page)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_axe
+from tests.helpers import check_axe
 
 SLUG = "sundhedsaftale-2024-2027"
 OVERVIEW = f"/consultations/{SLUG}/"

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import check_axe
-from tests.browser.test_staff_journey import sign_in
+from tests.helpers import PDF
+from tests.helpers import check_axe
+from tests.helpers import link_in_last_mail_to
+from tests.helpers import sign_in_as
 
 SLUG = "sundhedsaftale-2024-2027"
 
 
 def test_a_citizen_responds_ranks_submits_and_edits(phone_page, live_server):
     page = phone_page
-    sign_in(page, live_server, "respondent")
+    sign_in_as(page, live_server, "respondent")
     page.goto(f"/consultations/{SLUG}/items/fa-1-goal-2")
     page.get_by_role("link", name="Giv dit input til dette mål").click()
     # First: who you answer as.
@@ -59,25 +61,6 @@ def test_a_citizen_responds_ranks_submits_and_edits(phone_page, live_server):
     assert not page.console_errors, page.console_errors
 
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-
-
-def _link_in_last_mail_to(live_server, address: str, marker: str = "/respond/link/") -> str:
-    from sqlalchemy import select
-
-    from consult.extensions import db
-    from consult.mail.models import OutboxMessage
-
-    with live_server.app.app_context():
-        body = db.session.scalars(
-            select(OutboxMessage.body_text)
-            .where(OutboxMessage.recipient == address)
-            .order_by(OutboxMessage.id.desc())
-        ).first()
-        db.session.remove()
-    return next(word for word in body.split() if marker in word)
-
-
 def test_an_organisation_responds_in_english_with_only_an_e_mail_and_a_letter(
     english_page, live_server
 ):
@@ -90,7 +73,7 @@ def test_an_organisation_responds_in_english_with_only_an_e_mail_and_a_letter(
     page.get_by_role("button", name="Send me the link").click()
     assert address in page.locator("main").inner_text()
     check_axe(page)
-    page.goto(_link_in_last_mail_to(live_server, address))
+    page.goto(link_in_last_mail_to(live_server, address))
     assert page.get_by_role("heading", name="About you").is_visible()
     page.get_by_label("You answer as").select_option(label="Patient association")
     page.get_by_role("button", name="Save and continue").click()

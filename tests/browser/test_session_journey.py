@@ -8,17 +8,17 @@ from datetime import timedelta
 
 from consult.db import utcnow
 from consult.i18n import TIMEZONE
-from tests.browser.conftest import PHONE
-from tests.browser.conftest import check_axe
-from tests.browser.test_respond_journey import _link_in_last_mail_to
-from tests.browser.test_staff_journey import sign_in
+from tests.helpers import PHONE
+from tests.helpers import check_axe
+from tests.helpers import link_in_last_mail_to
+from tests.helpers import sign_in_as
 
 SLUG = "sundhedsaftale-2024-2027"
 PARTICIPANT = "piu-deltager@example.org"
 
 
 def test_a_session_from_setup_to_confirmation(page, browser, live_server):
-    sign_in(page, live_server, "facilitator")
+    sign_in_as(page, live_server, "facilitator")
     assert page.get_by_role("heading", name="Møder", level=1).is_visible()  # their work
     check_axe(page)
     page.get_by_role("link", name=re.compile("Nyt møde om Sundhedsaftale 2024")).click()
@@ -88,7 +88,7 @@ def test_a_session_from_setup_to_confirmation(page, browser, live_server):
     assert "Deltagerne bliver bedt om at bekræfte" in page.locator(".flashes").inner_text()
 
     # The participant confirms one input and objects to the other, from the e-mail link.
-    phone.goto(_link_in_last_mail_to(live_server, PARTICIPANT, "/sessions/record/"))
+    phone.goto(link_in_last_mail_to(live_server, PARTICIPANT, "/sessions/record/"))
     assert phone.get_by_role("heading", name="Hørte vi dig rigtigt?").is_visible()
     check_axe(phone)
     inputs = phone.locator("section.record__item")

@@ -6,19 +6,12 @@ from datetime import timedelta
 
 from consult.db import utcnow
 from consult.i18n import TIMEZONE
-from tests.browser.conftest import check_axe
-
-
-def sign_in(page, live_server, role: str) -> None:
-    email, password = live_server.logins[role]
-    page.goto("/account/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Adgangskode").fill(password)
-    page.get_by_role("button", name="Log ind").click()
+from tests.helpers import check_axe
+from tests.helpers import sign_in_as
 
 
 def test_secretariat_writes_a_draft_and_opens_it(page, live_server):
-    sign_in(page, live_server, "secretariat")
+    sign_in_as(page, live_server, "secretariat")
     assert page.get_by_role("heading", name="Høringer", level=1).is_visible()
     check_axe(page)
     page.get_by_role("link", name="Ny høring").click()
@@ -63,7 +56,7 @@ def test_secretariat_writes_a_draft_and_opens_it(page, live_server):
 
 
 def test_account_pages_pass_axe(page, live_server):
-    sign_in(page, live_server, "admin")
+    sign_in_as(page, live_server, "admin")
     for path in (
         "/account/",
         "/account/users",

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import check_axe
-from tests.browser.test_staff_journey import sign_in
+from tests.helpers import check_axe
+from tests.helpers import sign_in_as
 
 SLUG = "sundhedsaftale-2024-2027"
 
 
 def test_the_secretariat_reads_figures_tags_a_selection_and_replies(page, live_server):
-    sign_in(page, live_server, "secretariat")
+    sign_in_as(page, live_server, "secretariat")
     page.goto(f"/staff/consultations/{SLUG}/analysis/")
     assert page.get_by_role("heading", name="Overblik", level=1).is_visible()
     # The charts load (same-origin SVG) and every page passes axe.
@@ -58,7 +58,7 @@ def test_the_secretariat_reads_figures_tags_a_selection_and_replies(page, live_s
 
 def test_the_workspace_reads_on_a_phone_in_english(phone_page, live_server):
     page = phone_page
-    sign_in(page, live_server, "secretariat")
+    sign_in_as(page, live_server, "secretariat")
     page.goto(f"/staff/consultations/{SLUG}/analysis/goals/fa-2-goal-4?lang=en")
     assert page.get_by_role("heading", name="Positions", level=2).is_visible()
     check_axe(page)

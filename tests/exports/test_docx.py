@@ -8,6 +8,7 @@ from io import BytesIO
 from pathlib import Path
 
 import docx
+import pytest
 from docx.oxml.ns import qn
 from PIL import Image
 from pypdf import PdfReader
@@ -22,7 +23,7 @@ from consult.exports.document import MemoInput
 from consult.exports.document import MemoParty
 from consult.exports.docx import clean
 from consult.exports.docx import render_docx
-from tests.exports import libreoffice
+from tests.helpers import libreoffice_convert
 
 WORDS = {
     "contents": "Indhold",
@@ -281,10 +282,11 @@ def test_a_large_memo_renders():
     assert text.count("Svar 1996") == 1
 
 
+@pytest.mark.only_on("sqlite")  # LibreOffice: the file, not the SQL
 def test_libreoffice_converts_it_to_pdf(tmp_path: Path):
     source = tmp_path / "memo.docx"
     source.write_bytes(render(make_memo()))
-    result = libreoffice.convert(source, "pdf", tmp_path)
+    result = libreoffice_convert(source, "pdf", tmp_path)
     pdf = tmp_path / "memo.pdf"
     assert pdf.exists(), result.stdout + result.stderr
     data = pdf.read_bytes()

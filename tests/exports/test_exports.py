@@ -27,14 +27,7 @@ from tests.factories import make_consultation
 from tests.factories import make_response
 from tests.factories import make_user
 from tests.factories import sign_in
-
-DANGEROUS = {
-    "fa-1-goal-1": '=HYPERLINK("http://example.com/x","Klik")',
-    "fa-1-goal-2": "+45 22 33 44 55 er mit nummer",
-    # PostgreSQL refuses NUL (the forms strip it); these control characters it stores.
-    "fa-2-goal-1": "-1 til hele planen\x07\x0b\x1b og @SUM(A1)",
-    "fa-2-goal-2": "\tTabulator først",
-}
+from tests.helpers import DANGEROUS
 
 
 @pytest.fixture

@@ -47,12 +47,12 @@ from consult.responses.models import Input
 from consult.responses.models import Respondent
 from consult.responses.models import Response
 from consult.responses.models import Stance
-from tests.exports import libreoffice
-from tests.exports.test_exports import DANGEROUS
 from tests.factories import make_consultation
 from tests.factories import make_response
 from tests.factories import make_user
 from tests.factories import sign_in
+from tests.helpers import DANGEROUS
+from tests.helpers import libreoffice_convert
 
 GOAL_1, GOAL_2, GOAL_3 = "fa-1-goal-1", "fa-1-goal-2", "fa-2-goal-1"
 
@@ -672,6 +672,7 @@ def test_the_public_report_follows_each_change_made_after_it_was_read(client, la
 # --- the staff XLSX in LibreOffice ---------------------------------------------------------------
 
 
+@pytest.mark.only_on("sqlite")  # LibreOffice: the file, not the SQL
 def test_libreoffice_opens_the_xlsx_and_shows_formulas_as_text(client, tmp_path):
     load_reference_data()
     c = make_consultation(focus_areas=2, goals_per_area=2)
@@ -683,7 +684,7 @@ def test_libreoffice_opens_the_xlsx_and_shows_formulas_as_text(client, tmp_path)
     out = tmp_path / "out"
     # Every sheet, as UTF-8 CSV with "," and '"' (LibreOffice's CSV filter options, 12th = -1).
     csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
-    result = libreoffice.convert(source, csv_filter, out)
+    result = libreoffice_convert(source, csv_filter, out)
     sheets = sorted(out.glob("*.csv"))
     assert len(sheets) >= 3, result.stdout + result.stderr  # the summary and two focus areas
     cells = [

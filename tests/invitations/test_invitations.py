@@ -15,7 +15,6 @@ from consult.invitations import importer
 from consult.invitations import services
 from consult.invitations.models import Invitation
 from consult.mail.models import OutboxMessage
-from consult.reference.models import RespondentType
 from consult.reference.seed import load_reference_data
 from consult.responses.models import ResponseState
 from tests.factories import csrf_token
@@ -24,6 +23,7 @@ from tests.factories import make_response
 from tests.factories import make_user
 from tests.factories import post_form
 from tests.factories import sign_in
+from tests.helpers import type_id
 
 
 @pytest.fixture
@@ -52,10 +52,6 @@ def invitations(consultation) -> list[Invitation]:
             .order_by(Invitation.organisation)
         )
     )
-
-
-def type_id(code: str) -> int:
-    return db.session.scalar(select(RespondentType.id).where(RespondentType.code == code))
 
 
 def upload(client, consultation, content: bytes, name: str = "liste.csv"):

@@ -387,7 +387,7 @@ def test_a_letter_is_public_only_once_published_and_cannot_be_redacted(app, worl
     from io import BytesIO
 
     from consult.responses import letters
-    from tests.responses.test_letters import PDF
+    from tests.helpers import PDF
 
     client, c, _moderator = world
     response = make_response(

@@ -20,9 +20,9 @@ from consult.responses.models import FocusAreaRank
 from consult.responses.models import Input
 from consult.responses.models import Respondent
 from consult.responses.models import Response
-from tests import scratch
-from tests.conftest import DATABASE_URL
+from tests import helpers
 from tests.factories import make_consultation
+from tests.helpers import DATABASE_URL
 
 pytestmark = pytest.mark.no_db
 
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.no_db
 @pytest.fixture
 def world():
     """A committed consultation and respondent in a scratch database of our own."""
-    url = scratch.create(DATABASE_URL, "race")
+    url = helpers.create_database(DATABASE_URL, "race")
     app = create_app(type("Race", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
     with app.app_context():
         db.create_all()
@@ -56,7 +56,7 @@ def world():
         engine = db.engine
         yield engine, ids
         engine.dispose()
-    scratch.drop(DATABASE_URL, url)
+    helpers.drop_database(DATABASE_URL, url)
 
 
 def race(engine, makers) -> tuple[int, list[Exception]]:

@@ -20,8 +20,8 @@ from tests.factories import csrf_token
 from tests.factories import make_user
 from tests.factories import post_form as post
 from tests.factories import sign_in
+from tests.helpers import PDF
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 

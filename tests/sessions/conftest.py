@@ -5,23 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from consult.accounts.models import Role
 from consult.db import utcnow
 from consult.drafts.services import current_version
 from consult.drafts.services import load_tree
-from consult.extensions import db
-from consult.reference.models import RespondentType
 from consult.reference.seed import load_reference_data
 from consult.sessions import services
 from tests.factories import make_consultation
 from tests.factories import make_user
 from tests.factories import sign_in
-
-
-def type_id(code: str) -> int:
-    return db.session.scalar(select(RespondentType.id).where(RespondentType.code == code))
+from tests.helpers import type_id
 
 
 @pytest.fixture

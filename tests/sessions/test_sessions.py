@@ -31,7 +31,7 @@ from tests.factories import make_consultation
 from tests.factories import make_user
 from tests.factories import post_form
 from tests.factories import sign_in
-from tests.sessions.conftest import type_id
+from tests.helpers import type_id
 
 
 def fresh(model, id_):

@@ -1,0 +1,203 @@
+"""Helpers shared by the tests: scratch databases, sample files, LibreOffice and the browser.
+
+Fixtures live in the conftest files and data in tests/factories.py; everything else that more
+than one test module uses is here, so no test module imports another.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from functools import cache
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).parents[1]
+
+#: The database the suite runs on: SQLite in memory, or PostgreSQL in CI's second run.
+DATABASE_URL = os.environ.get("CONSULT_TEST_DATABASE_URL") or "sqlite://"
+
+
+# --- scratch databases, for tests that need one of their own (migrations, live servers) --------
+
+
+def describe(url: str) -> str:
+    parsed = make_url(url)
+    return f"{parsed.get_backend_name()} {parsed.database or '(memory)'}"
+
+
+def is_postgres(url: str = DATABASE_URL) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
+
+
+def create_database(base_url: str, label: str) -> str:
+    """Create an empty database next to ``base_url``; return its URL."""
+    if not is_postgres(base_url):
+        fd, path = tempfile.mkstemp(prefix=f"consult-{label}-", suffix=".db")
+        os.close(fd)
+        return f"sqlite:///{path}"
+    name = f"consult_{label}_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return make_url(base_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(base_url: str, url: str) -> None:
+    """Drop a database made by ``create_database``."""
+    if not is_postgres(base_url):
+        path = make_url(url).database
+        for suffix in ("", "-wal", "-shm"):
+            if path and os.path.exists(path + suffix):
+                os.unlink(path + suffix)
+        return
+    name = make_url(url).database
+    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+# --- sample input -----------------------------------------------------------------------------
+
+#: The smallest file our letter check accepts as a PDF.
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+#: Input that a spreadsheet would run as a formula, or that breaks CSV, per goal key.
+DANGEROUS = {
+    "fa-1-goal-1": '=HYPERLINK("http://example.com/x","Klik")',
+    "fa-1-goal-2": "+45 22 33 44 55 er mit nummer",
+    # PostgreSQL refuses NUL (the forms strip it); these control characters it stores.
+    "fa-2-goal-1": "-1 til hele planen\x07\x0b\x1b og @SUM(A1)",
+    "fa-2-goal-2": "\tTabulator først",
+}
+
+
+def type_id(code: str) -> int:
+    """Return the id of the respondent type with ``code`` (reference data must be loaded)."""
+    from sqlalchemy import select
+
+    from consult.extensions import db
+    from consult.reference.models import RespondentType
+
+    return db.session.scalar(select(RespondentType.id).where(RespondentType.code == code))
+
+
+# --- LibreOffice: open a file the way a person's machine would --------------------------------
+
+LIBREOFFICE = "/usr/bin/libreoffice"
+
+
+def libreoffice_convert(source: Path, to: str, outdir: Path) -> subprocess.CompletedProcess:
+    """Convert ``source`` with the filter ``to`` into ``outdir``, with a profile of its own.
+
+    Skips the test where LibreOffice is missing (``make test`` says how to install it); fails
+    when the conversion does.
+    """
+    if shutil.which(LIBREOFFICE) is None:
+        pytest.skip(
+            f"LibreOffice is not installed at {LIBREOFFICE}: "
+            "sudo apt-get install -y libreoffice-writer-nogui libreoffice-calc-nogui"
+        )
+    profile = (outdir.parent / f"lo-profile-{outdir.name}").as_uri()
+    result = subprocess.run(
+        [
+            LIBREOFFICE,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(outdir),
+            str(source),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+# --- the browser ----------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "da-DK"}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+    "locale": "da-DK",
+}
+
+
+@cache
+def _axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run `make test` (it runs npm install)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def check_axe(page) -> None:
+    """Assert zero WCAG 2.1 A/AA violations on the current page."""
+    # evaluate() runs outside the page's CSP, which rightly refuses an inline <script>
+    # (add_script_tag); test_csp_refuses_inline_script shows the difference.
+    page.evaluate(_axe_source())
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+            resultTypes: ['violations'],
+        })).violations"""
+    )
+    if violations:
+        lines = [
+            f"- {v['id']} ({v['impact']}, {len(v['nodes'])} element(s)): {v['help']}\n  "
+            + json.dumps([n["target"] for n in v["nodes"][:4]], ensure_ascii=False)
+            for v in violations
+        ]
+        pytest.fail(f"axe found {len(violations)} violation(s) on {page.url}:\n" + "\n".join(lines))
+
+
+def sign_in_as(page, live_server, role: str) -> None:
+    """Sign in through the Danish login form as the demo account of ``role``."""
+    email, password = live_server.logins[role]
+    page.goto("/account/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Adgangskode").fill(password)
+    page.get_by_role("button", name="Log ind").click()
+
+
+def link_in_last_mail_to(live_server, address: str, marker: str = "/respond/link/") -> str:
+    """Return the link containing ``marker`` in the newest mail queued for ``address``."""
+    from sqlalchemy import select
+
+    from consult.extensions import db
+    from consult.mail.models import OutboxMessage
+
+    with live_server.app.app_context():
+        body = db.session.scalars(
+            select(OutboxMessage.body_text)
+            .where(OutboxMessage.recipient == address)
+            .order_by(OutboxMessage.id.desc())
+        ).first()
+        db.session.remove()
+    return next(word for word in body.split() if marker in word)
