@@ -131,16 +131,22 @@ def test_signing_in_uses_the_accounts_language(client):
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
 
 
-def test_an_old_hash_is_upgraded_at_sign_in(client):
+def test_production_hashes_use_rfc_9106_and_upgrade_weaker_ones_at_sign_in(
+    app, client, monkeypatch
+):
+    """The suite hashes cheaply; this is the one test of the parameters production uses."""
+    from consult.config import Config
+
+    monkeypatch.setitem(app.config, "ARGON2_PROFILE", Config.ARGON2_PROFILE)
     weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
     user = make_user()
     user.password_hash = weak.hash(PASSWORD)
     db.session.flush()
     assert needs_rehash(user.password_hash)
-    old = user.password_hash
     login(client, user)
     db.session.expire_all()
-    assert user.password_hash != old and not needs_rehash(user.password_hash)
+    assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert not needs_rehash(user.password_hash)
     login(client.application.test_client(), user)  # the same password still works
 
 

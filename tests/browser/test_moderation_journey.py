@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.helpers import check_axe
 from tests.helpers import sign_in_as
+
+# The browser journeys are split between the two databases (docs/testing.md).
+pytestmark = pytest.mark.only_on("postgresql")
 
 SLUG = "sundhedsaftale-2024-2027"
 

@@ -11,6 +11,9 @@ from playwright.sync_api import expect
 
 from tests.helpers import check_axe
 
+# The browser journeys are split between the two databases (docs/testing.md).
+pytestmark = pytest.mark.only_on("sqlite")
+
 SLUG = "sundhedsaftale-2024-2027"
 OVERVIEW = f"/consultations/{SLUG}/"
 GOAL = f"/consultations/{SLUG}/items/fa-1-goal-2"

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import PDF
 from tests.helpers import check_axe
 from tests.helpers import link_in_last_mail_to
 from tests.helpers import sign_in_as
+
+# The browser journeys are split between the two databases (docs/testing.md).
+pytestmark = pytest.mark.only_on("sqlite")
 
 SLUG = "sundhedsaftale-2024-2027"
 

@@ -6,12 +6,17 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
+
 from consult.db import utcnow
 from consult.i18n import TIMEZONE
 from tests.helpers import PHONE
 from tests.helpers import check_axe
 from tests.helpers import link_in_last_mail_to
 from tests.helpers import sign_in_as
+
+# The browser journeys are split between the two databases (docs/testing.md).
+pytestmark = pytest.mark.only_on("postgresql")
 
 SLUG = "sundhedsaftale-2024-2027"
 PARTICIPANT = "piu-deltager@example.org"

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from consult.db import utcnow
 from consult.i18n import TIMEZONE
 from tests.helpers import check_axe
 from tests.helpers import sign_in_as
+
+# The browser journeys are split between the two databases (docs/testing.md).
+pytestmark = pytest.mark.only_on("sqlite")
 
 
 def test_secretariat_writes_a_draft_and_opens_it(page, live_server):
