@@ -4,6 +4,7 @@ frozen at review, the memo's moderated-only quotes, and one home for every label
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -15,10 +16,12 @@ from consult.drafts.services import current_version
 from consult.drafts.services import load_tree
 from consult.exports.memo import build_memo
 from consult.extensions import db
+from consult.moderation import pii
 from consult.moderation import services as moderation
 from consult.moderation.models import REDACTED
 from consult.moderation.models import Contribution
 from consult.moderation.models import HideReason
+from consult.readside import masking
 from consult.readside import naming
 from consult.readside.masking import MASK
 from consult.readside.masking import mask_cpr
@@ -31,6 +34,7 @@ from tests.factories import make_user
 from tests.factories import sign_in
 
 CONSULT = Path(__file__).resolve().parents[2] / "consult"
+DATA = Path(__file__).resolve().parents[1] / "data" / "personal_data.jsonl"
 TEXT = "Min mor har CPR 120356-1234, ring 22 33 44 55 eller skriv til mor@example.dk."
 
 
@@ -50,6 +54,19 @@ def test_staff_read_everything_but_cpr_numbers():
     # Ten digits that are no date, an amount, a case number: left as they are.
     for text in ("Kontonr. 9570-4567891234", "Budget 1.200.000.000 kr.", "991399-1234", ""):
         assert mask_cpr(text) == text
+
+
+def test_the_quick_check_never_skips_a_text_the_guard_finds_a_cpr_number_in():
+    """Staff exports run the guard only where the quick pattern matches: it must miss nothing
+    the guard (or a labelled example of the guard's test set) calls a CPR number."""
+    with DATA.open(encoding="utf-8") as f:
+        examples = [json.loads(line) for line in f if line.strip()]
+    texts = [e["text"] for e in examples]
+    labelled = [e["text"] for e in examples if any(s["kind"] == "cpr" for s in e["spans"])]
+    assert labelled
+    found = [t for t in texts if any(f.kind is pii.Kind.CPR for f in pii.find_personal_data(t))]
+    assert [t for t in set(labelled + found) if not masking.could_hold_cpr(t)] == []
+    assert [t for t in found if "[…]" not in mask_cpr(t)] == []
 
 
 def test_participants_and_the_projector_read_no_personal_data():
