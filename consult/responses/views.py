@@ -32,6 +32,8 @@ from consult.moderation.models import ContributionKind
 from consult.moderation.services import contributions_of
 from consult.permissions import can_view_consultation
 from consult.permissions import public
+from consult.readside.labels import CONSENT as CONSENT_LABELS
+from consult.readside.labels import STANCE as STANCE_LABELS
 from consult.reference.models import HealthCluster
 from consult.reference.models import Municipality
 from consult.reference.models import RespondentType
@@ -39,8 +41,6 @@ from consult.reference.services import entries
 from consult.responses import identity
 from consult.responses import letters
 from consult.responses import services
-from consult.responses.forms import CONSENT_LABELS
-from consult.responses.forms import STANCE_LABELS
 from consult.responses.forms import ActionForm
 from consult.responses.forms import CommentForm
 from consult.responses.forms import InputForm
