@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -17,6 +18,7 @@ from flask import abort
 from flask import current_app
 from flask import send_file
 
+from consult.db import utcnow
 from consult.extensions import db
 from consult.responses.models import Letter
 from consult.responses.models import Response
@@ -72,14 +74,15 @@ def _read_checked(stream: BinaryIO, limit: int, target: Path) -> tuple[int, str]
 
 
 def attach_letter(
-    response: Response, stream: BinaryIO, filename: str | None
+    response: Response, stream: BinaryIO, filename: str | None, now: datetime | None = None
 ) -> tuple[Letter, str | None]:
     """Store the organisation's letter, replacing an earlier one.
 
     Return the new letter and the stored name of the file it replaced, for ``remove_files``
     to delete once the change is committed.
     """
-    ensure_open(response.consultation)
+    now = now or utcnow()
+    ensure_open(response.consultation, now)
     respondent_type = response.respondent.respondent_type
     if respondent_type is None or not respondent_type.is_organisation:
         raise ResponseError("letter_not_organisation")
@@ -102,20 +105,21 @@ def attach_letter(
         storage_name=storage_name,
     )
     db.session.add(letter)
-    record_change(response)
+    record_change(response, now)
     db.session.flush()
     return letter, replaced
 
 
-def detach_letter(response: Response) -> str | None:
+def detach_letter(response: Response, now: datetime | None = None) -> str | None:
     """Remove the response's letter; return the stored file's name to delete after commit."""
-    ensure_open(response.consultation)
+    now = now or utcnow()
+    ensure_open(response.consultation, now)
     letter = response.letter
     if letter is None:
         return None
     storage_name = letter.storage_name
     db.session.delete(letter)
-    record_change(response)
+    record_change(response, now)
     db.session.flush()
     return storage_name
 

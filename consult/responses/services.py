@@ -103,6 +103,7 @@ def save_input(
     now: datetime | None = None,
 ) -> Input:
     """Save the input on one goal or initiative, on the text (revision) the person read."""
+    now = now or utcnow()
     ensure_open(response.consultation, now)
     if not node.item.kind.takes_input:
         raise ResponseError("not_commentable")
@@ -132,8 +133,8 @@ def save_input(
             existing = input_for(response, node)
     for name, value in values.items():
         setattr(existing, name, value)
-    response.updated_at = utcnow()
-    record_change(response)
+    response.updated_at = now
+    record_change(response, now)
     db.session.flush()
     return existing
 
@@ -150,6 +151,7 @@ def set_ranking(
     The caps are the consultation's; the database refuses ranks beyond them as well.
     """
     consultation = response.consultation
+    now = now or utcnow()
     ensure_open(consultation, now)
     areas = {n.item.id: n for n in tree.focus_areas}
     if len(focus_areas) != len(set(focus_areas)) or not set(focus_areas) <= areas.keys():
@@ -181,7 +183,7 @@ def set_ranking(
                     max_rank=cap_goals,
                 )
             )
-    record_change(response)
+    record_change(response, now)
     db.session.flush()
 
 
@@ -209,8 +211,10 @@ def receipt_number(response: Response) -> str:
 def submit_response(response: Response, key: str, now: datetime | None = None) -> bool:
     """Submit (or resubmit after edits); return False when this form was processed already.
 
-    ``key`` comes from the form, so a double click or a resent form is stored once.
+    ``key`` comes from the form, so a double click or a resent form is stored once. The clock
+    is read once: the time that passed the deadline check is the time stamped on the response.
     """
+    now = now or utcnow()
     ensure_open(response.consultation, now)
     # Two sends at once (a double click on PostgreSQL) queue here: the second then sees the key.
     db.session.refresh(response, with_for_update=True)
@@ -223,21 +227,22 @@ def submit_response(response: Response, key: str, now: datetime | None = None) -
         raise ResponseError("stance_missing")
     first = response.state is not ResponseState.SUBMITTED
     response.state = ResponseState.SUBMITTED
-    response.submitted_at = now or utcnow()
+    response.submitted_at = now
     response.withdrawn_at = None
     response.last_submit_key = key
     db.session.flush()
     response.receipt_number = response.receipt_number or receipt_number(response)
-    _record(response, "submitted" if first else "edited")
+    _record(response, "submitted" if first else "edited", now)
     db.session.flush()
     return True
 
 
 def withdraw_response(response: Response, now: datetime | None = None) -> None:
+    now = now or utcnow()
     ensure_open(response.consultation, now)
     response.state = ResponseState.WITHDRAWN
-    response.withdrawn_at = now or utcnow()
-    _record(response, "withdrawn")
+    response.withdrawn_at = now
+    _record(response, "withdrawn", now)
     db.session.flush()
 
 
@@ -283,36 +288,41 @@ def history_of(response: Response, limit: int = 50) -> list[ResponseEvent]:
     ).all()
 
 
-def _record(response: Response, action: str) -> None:
+def _record(response: Response, action: str, now: datetime | None = None) -> None:
     """Keep the change in the history, and bring moderation in step with it."""
     db.session.flush()
     db.session.add(
         ResponseEvent(
-            response_id=response.id, action=action, snapshot=json.dumps(snapshot(response))
+            response_id=response.id,
+            action=action,
+            at=now or utcnow(),
+            snapshot=json.dumps(snapshot(response)),
         )
     )
     sync_response(response)
 
 
-def record_change(response: Response) -> None:
+def record_change(response: Response, now: datetime | None = None) -> None:
     """After submission every change is history; drafts are the person's own scratch."""
     if response.state is ResponseState.SUBMITTED:
-        _record(response, "edited")
+        _record(response, "edited", now)
 
 
 def remove_input(response: Response, node: Node, now: datetime | None = None) -> None:
+    now = now or utcnow()
     ensure_open(response.consultation, now)
     existing = input_for(response, node)
     if existing is not None:
         db.session.delete(existing)
-        record_change(response)
+        record_change(response, now)
         db.session.flush()
 
 
 def save_comment(response: Response, comment: str, consent, now: datetime | None = None) -> None:
+    now = now or utcnow()
     ensure_open(response.consultation, now)
     if len(comment) > TEXT_MAX:
         raise ResponseError("too_long")
     response.general_comment, response.consent = comment, consent
-    record_change(response)
+    record_change(response, now)
     db.session.flush()
