@@ -122,7 +122,7 @@ def download_letter(slug: str, response_id: int):
     )
     if letter is None:
         abort(404)
-    return letters.send_letter(letter, private=False)
+    return letters.send_letter(letter)
 
 
 def _report_limit() -> str:

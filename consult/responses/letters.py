@@ -26,6 +26,7 @@ from consult.responses.services import ResponseError
 from consult.responses.services import ensure_open
 from consult.responses.services import record_change
 from consult.sanitize import clean_text
+from consult.sanitize import strip_invisible
 
 #: A PDF starts with this header (ISO 32000-1, 7.5.2) …
 PDF_HEADER = b"%PDF-"
@@ -44,8 +45,10 @@ def path_of(letter: Letter) -> Path:
     return letter_dir() / letter.storage_name
 
 
-def _display_name(filename: str | None) -> str:
-    name = clean_text(os.path.basename((filename or "").replace("\\", "/")), multiline=False)
+def display_name(filename: str | None) -> str:
+    """The name a letter is shown and downloaded under: no path, no invisible characters."""
+    name = strip_invisible(os.path.basename((filename or "").replace("\\", "/")))
+    name = clean_text(name, multiline=False)
     name = name.strip(". ")[:150] or "letter"
     return name if name.lower().endswith(".pdf") else f"{name}.pdf"
 
@@ -99,7 +102,7 @@ def attach_letter(
         db.session.flush()
     letter = Letter(
         response=response,
-        filename=_display_name(filename),
+        filename=display_name(filename),
         size_bytes=size,
         sha256=sha256,
         storage_name=storage_name,
@@ -131,18 +134,25 @@ def remove_files(*storage_names: str | None) -> None:
             (letter_dir() / name).unlink(missing_ok=True)
 
 
-def send_letter(letter: Letter, *, private: bool = True):
-    """Answer with the letter as a PDF download (kept out of shared caches when private).
+def send_letter(letter: Letter):
+    """Answer with the letter as a PDF download that no cache keeps.
 
+    Never stored by a browser or proxy: a one-off respondent's letter on a shared computer, or
+    a published letter a moderator hides later, must not outlive the page that offered it.
+    The name is cleaned again on the way out, for rows stored before the rules were tight.
     A row whose file has gone (a restore without the letters folder) is a 404, not a 500.
     """
     if not path_of(letter).is_file():
         current_app.logger.error("letter %s has no file", letter.id)
         abort(404)
-    return send_file(
+    response = send_file(
         path_of(letter),
         mimetype="application/pdf",
         as_attachment=True,
-        download_name=letter.filename,
-        max_age=0 if private else None,
+        download_name=display_name(letter.filename),
+        conditional=False,
+        etag=False,
     )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Vary"] = "Cookie"
+    return response
