@@ -79,24 +79,16 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def takes_write_lock(view):
-    """Mark a view that writes even on GET (e.g. starts a response): it locks up front too."""
-    view.takes_write_lock = True
-    return view
-
-
 def _writes() -> bool:
-    """Whether this transaction belongs to a request that changes something."""
-    from flask import current_app
+    """Whether this transaction belongs to a request that changes something.
+
+    Only the method says so: a GET never writes (beyond bookkeeping that gives way when the
+    database is busy, ``security.commit_bookkeeping``), so it never queues for the lock.
+    """
     from flask import has_request_context
     from flask import request
 
-    if not has_request_context():
-        return False
-    if request.method in WRITE_METHODS:
-        return True
-    view = current_app.view_functions.get(request.endpoint or "")
-    return bool(getattr(view, "takes_write_lock", False))
+    return has_request_context() and request.method in WRITE_METHODS
 
 
 @event.listens_for(Engine, "begin")

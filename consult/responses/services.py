@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only
 
+from consult.accounts.signals import email_confirmed
 from consult.db import utcnow
 from consult.drafts.models import Consultation
 from consult.drafts.models import ItemKind
@@ -22,6 +23,7 @@ from consult.drafts.services import Node
 from consult.drafts.services import Tree
 from consult.extensions import db
 from consult.moderation.services import sync_response
+from consult.responses.models import Consent
 from consult.responses.models import FocusAreaRank
 from consult.responses.models import GoalRank
 from consult.responses.models import Input
@@ -51,37 +53,93 @@ def ensure_open(consultation: Consultation, now: datetime | None = None) -> None
         raise ResponseError("not_open")
 
 
-def respondent_for_user(user) -> Respondent:
-    """Return the user's respondent, making it on first use."""
+def find_respondent_for_user(user) -> Respondent | None:
+    """Return the account's respondent without making one; None while the address is unproved.
+
+    An unconfirmed account has shown nothing about its address, so it must not reach the
+    response of someone who answered by e-mail link to that address. Once confirmed, the
+    one-off respondent of the address is the account's (joined at confirmation, or here for
+    accounts confirmed before that was done).
+    """
+    if user.email_confirmed_at is None:
+        return None
     respondent = db.session.scalar(select(Respondent).where(Respondent.user_id == user.id))
     if respondent is None:
-        respondent = db.session.scalar(select(Respondent).where(Respondent.email == user.email))
-        if respondent is None:
-            respondent = Respondent(email=user.email, name=user.name, locale=user.locale or "da")
-            db.session.add(respondent)
-        respondent.user_id = user.id
-        respondent.email_confirmed_at = respondent.email_confirmed_at or user.email_confirmed_at
+        respondent = db.session.scalar(
+            select(Respondent).where(Respondent.user_id.is_(None), Respondent.email == user.email)
+        )
+    return respondent
+
+
+def respondent_for_user(user) -> Respondent:
+    """Return the confirmed account's respondent, making or joining it: on its first save."""
+    if user.email_confirmed_at is None:
+        raise ResponseError("unconfirmed")
+    respondent = find_respondent_for_user(user)
+    if respondent is None:
+        try:
+            with db.session.begin_nested():
+                respondent = Respondent(
+                    user_id=user.id, email=user.email, name=user.name, locale=user.locale or "da"
+                )
+                db.session.add(respondent)
+        except IntegrityError:  # a parallel first save made it
+            respondent = find_respondent_for_user(user)
+    _join(respondent, user)
+    db.session.flush()
+    return respondent
+
+
+def _join(respondent: Respondent, user) -> None:
+    respondent.user_id = user.id
+    respondent.email_confirmed_at = respondent.email_confirmed_at or user.email_confirmed_at
+
+
+@email_confirmed.connect
+def join_respondent(user, **_extra) -> Respondent | None:
+    """The account proved its address: the one-off respondent of that address becomes its own."""
+    respondent = find_respondent_for_user(user)
+    if respondent is not None:
+        _join(respondent, user)
         db.session.flush()
     return respondent
 
 
-def response_for(consultation: Consultation, respondent: Respondent) -> Response:
-    """Return the respondent's one response to the consultation, starting it if needed.
+def default_consent(respondent: Respondent | None) -> Consent:
+    """Organisations publish with their name unless they choose otherwise; people anonymously."""
+    respondent_type = respondent.respondent_type if respondent is not None else None
+    if respondent_type is not None and respondent_type.is_organisation:
+        return Consent.NAMED
+    return Consent.ANONYMOUS
 
-    Two first requests at once both try to insert; the database keeps one, the other reads it.
-    """
-    stmt = select(Response).where(
-        Response.consultation_id == consultation.id, Response.respondent_id == respondent.id
+
+def find_response(consultation: Consultation, respondent: Respondent) -> Response | None:
+    """Return the respondent's response to the consultation, if they have saved anything."""
+    return db.session.scalar(
+        select(Response).where(
+            Response.consultation_id == consultation.id, Response.respondent_id == respondent.id
+        )
     )
-    response = db.session.scalar(stmt)
+
+
+def response_for(consultation: Consultation, respondent: Respondent) -> Response:
+    """Return the respondent's one response to the consultation, starting it on a first save.
+
+    Two first saves at once both try to insert; the database keeps one, the other reads it.
+    """
+    response = find_response(consultation, respondent)
     if response is not None:
         return response
     try:
         with db.session.begin_nested():
-            response = Response(consultation_id=consultation.id, respondent_id=respondent.id)
+            response = Response(
+                consultation_id=consultation.id,
+                respondent_id=respondent.id,
+                consent=default_consent(respondent),
+            )
             db.session.add(response)
     except IntegrityError:
-        response = db.session.scalar(stmt)
+        response = find_response(consultation, respondent)
     return response
 
 
