@@ -420,3 +420,18 @@ def test_an_unconfirmed_account_is_asked_to_confirm_and_can_resend(app, client, 
     assert resent.headers["Location"] == f"{base(c)}/items/fa-1-goal-1"
     assert mails_to("venter@example.dk") == 1
     assert respondent_of("venter@example.dk") is None
+
+
+def test_the_services_give_an_unconfirmed_account_no_respondent(ctx):
+    from consult.responses import services
+
+    one_off = Respondent(email="samme.adresse@example.dk", email_confirmed_at=utcnow())
+    db.session.add(one_off)
+    db.session.flush()
+    user = make_user(email="samme.adresse@example.dk", confirmed=False)
+    assert services.find_respondent_for_user(user) is None
+    with pytest.raises(services.ResponseError, match="unconfirmed"):
+        services.respondent_for_user(user)
+    assert one_off.user_id is None
+    user.email_confirmed_at = utcnow()
+    assert services.respondent_for_user(user) is one_off and one_off.user_id == user.id
