@@ -61,6 +61,9 @@ class TimestampMixin:
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """Turn on WAL, a busy timeout and foreign keys, and let SQLAlchemy issue BEGIN itself.
 
+    The busy timeout is long (30 s): on a loaded machine a writer may queue behind many others,
+    and waiting is better than failing the request.
+
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; taking it over
     lets tests roll back per test and lets writers take the lock up front later on.
     """
@@ -70,7 +73,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
