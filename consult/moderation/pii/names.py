@@ -424,6 +424,8 @@ def _role_after(text: str, words: list[_Word], end: int) -> _Role:
         run = following[:2]  # kommunen; front desk
     else:
         run = [w for w in following if w[:1].isupper()]  # Region Hovedstaden
+        if run and run[0].strip(".,;:").isupper() and len(run[0].strip(".,;:")) > 1:
+            return _Role.PROFESSIONAL  # fra KL, fra SDU, fra FOA
     return _Role.PROFESSIONAL if any(_ORGANISATION.search(w) for w in run) else _Role.PERSON
 
 
