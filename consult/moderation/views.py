@@ -142,6 +142,9 @@ def list_queue():
         bulk=BulkPublishForm(),
         filter_args=_filter_args(),
         clean={c.id for c in page.items if services.is_clean(c)},
+        # Nothing is ticked unless the moderator asked for the whole page: a link, so it works
+        # without JavaScript, and only for the page they are looking at.
+        select_all=request.args.get("select") == "all",
     )
 
 

@@ -18,11 +18,12 @@ from consult.moderation import pii
 #: What stands where personal data was (the same in every language).
 MASK = "[…]"
 
-#: A digit, eight or more digits, spaces, dots or hyphens, and a digit: it matches wherever ten
-#: digits stand with at most one separator between any two, so every way of writing a CPR
-#: number the guard knows (230831-1457, 2308311457, 230831 1457) and more. A text without it
-#: holds no CPR number. (Simpler than spelling out "ten digits", and twice as fast.)
-_MAYBE_CPR = re.compile(r"\d[\d .-]{8,}\d")
+#: A digit, eight or more digits, spaces, dots or hyphens (or en dashes, as word processors
+#: write them), and a digit: it matches wherever ten digits stand with separators between
+#: them, so every way of writing a CPR number the guard knows (230831-1457, 2308311457,
+#: 230831 1457, 230831 – 1457, 23 08 31 1457) and more. A text without it holds no CPR number.
+#: (Simpler than spelling out "ten digits", and twice as fast.)
+_MAYBE_CPR = re.compile(r"\d[\d .–-]{8,}\d")
 
 
 def _masked(text: str, flags: list[pii.Flag], mask: str = MASK) -> str:
