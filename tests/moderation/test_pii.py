@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
@@ -372,14 +371,12 @@ def test_word_lists_are_read_once_at_import(monkeypatch):
     ]
 
 
-def test_long_texts_take_linear_time():
-    """A pasted document full of names and diagnoses must not stall a save or an export."""
+def test_a_long_pasted_document_is_read_whole():
+    """Every flag of a long document is found (its speed is measured in bench/pii.py)."""
     text = "Min far Jens Hansen har KOL, ring 22 33 44 55 eller skriv jens@example.dk. " * 5000
-    started = time.process_time()
     flags = find_personal_data(text)
     assert len(flags) == 15_000
-    # About 0.4 s; comparing every flag with every other one took 10 s and more.
-    assert time.process_time() - started < 3
+    assert {flag.kind for flag in flags} == {Kind.HEALTH_NAME, Kind.PHONE, Kind.EMAIL}
 
 
 def test_highlight_marks_the_flagged_segments():
