@@ -59,6 +59,8 @@ def _init_extensions(app: Flask) -> None:
     from consult.extensions import login_manager
     from consult.extensions import migrate
     from consult.invitations import models as _invitations  # noqa: F401
+    from consult.jobs import models as _jobs  # noqa: F401
+    from consult.jobs.queue import job_queue
     from consult.mail import models as _mail  # noqa: F401
     from consult.moderation import models as _moderation  # noqa: F401
     from consult.reference import models as _reference  # noqa: F401
@@ -72,6 +74,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Europe/Copenhagen"
     )
+    job_queue.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = None  # the server-side LoginSession does this job
