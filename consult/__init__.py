@@ -83,6 +83,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _init_security(app: Flask) -> None:
     from consult import errors
+    from consult import health
     from consult import i18n
     from consult import permissions
     from consult import security
@@ -95,6 +96,8 @@ def _init_security(app: Flask) -> None:
         # Reject control characters in the URL before anything reads it.
         if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
             abort(400)
+        if health.is_probe():
+            return  # /healthz, /readyz: no user, no session, no language
         # Load the signed-in user first, so its session bookkeeping never commits view work.
         _ = current_user.is_authenticated
         i18n.remember_lang_from_query()
@@ -111,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.drafts.staff_views import bp as staff_bp
     from consult.drafts.views import bp as drafts_bp
     from consult.exports.views import bp as exports_bp
+    from consult.health import bp as health_bp
     from consult.invitations.views import bp as invitations_bp
     from consult.moderation.public_views import bp as published_bp
     from consult.moderation.views import bp as moderation_bp
@@ -135,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(inputs_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(health_bp)
 
 
 def _register_cli(app: Flask) -> None:
