@@ -131,16 +131,21 @@ def claim(sender: str, limit: int) -> list[Claimed]:
     """
     now = utcnow()
     due = _due(now)
+    # Materialized: PostgreSQL runs it once. As a plain IN (subquery) it may run it again
+    # for each row, skip the rows this very UPDATE has just locked, and claim more than
+    # ``limit`` (seen: 3 of a limit of 2).
     ids = (
         select(OutboxMessage.id)
         .where(*due)
         .order_by(OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .cte("due")
+        .prefix_with("MATERIALIZED")
     )
     rows = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), *due)
+        .where(OutboxMessage.id.in_(select(ids.c.id)), *due)
         .values(claimed_by=sender, claimed_at=now)
         .returning(
             OutboxMessage.id,
