@@ -178,9 +178,10 @@ def _after_commit(session: Session) -> None:
                 job_queue.current.dispatch(value, delay)
             else:
                 job_queue.current.kick(value)
-        except Exception:
-            # The row is committed; the sweep hands it to the queue once it can be reached.
-            log.warning("could not hand %s %s to the job queue", what, value, exc_info=True)
+        except Exception as exc:
+            # Committed all the same: the sweep hands a job over later, and a scheduled job
+            # runs on its schedule anyway. A warning, not an error: nothing is lost.
+            log.warning("could not hand %s %s to the job queue: %r", what, value, exc)
 
 
 def _after_rollback(session: Session) -> None:
