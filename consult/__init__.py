@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.invitations.views import bp as invitations_bp
     from consult.moderation.public_views import bp as published_bp
     from consult.moderation.views import bp as moderation_bp
+    from consult.readside import templating
     from consult.reference.views import bp as reference_bp
     from consult.responses.views import bp as responses_bp
     from consult.sessions.live_views import bp as live_bp
@@ -140,6 +141,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(health_bp)
+    # Labels and the per-audience text filters every template uses.
+    templating.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -269,6 +269,8 @@ def extract() -> None:
         "--no-location",
         "--sort-output",
         "--omit-header",
+        "--width",
+        "100",
         "-o",
         "translations/messages.pot",
         ".",
@@ -286,7 +288,14 @@ def update_command():
     """Extract, then merge new strings into every language's messages.po."""
     extract()
     _pybabel(
-        "update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching"
+        "update",
+        "-i",
+        "translations/messages.pot",
+        "-d",
+        "translations",
+        "--no-fuzzy-matching",
+        "--width",
+        "100",
     )
 
 

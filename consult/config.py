@@ -110,6 +110,8 @@ class Config:
     #: Signed e-mail links expire after these many seconds.
     CONFIRM_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 2 * 3600
+    #: A respond link works once, within two days; a used or stale one offers a fresh one.
+    RESPOND_LINK_MAX_AGE = 2 * 24 * 3600
 
 
 class TestConfig(Config):

@@ -64,6 +64,9 @@ class TimestampMixin:
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """Turn on WAL, a busy timeout and foreign keys, and let SQLAlchemy issue BEGIN itself.
 
+    The busy timeout is long (30 s): on a loaded machine a writer may queue behind many others,
+    and waiting is better than failing the request.
+
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; taking it over
     lets tests roll back per test and lets writers take the lock up front later on.
     """
@@ -73,7 +76,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -100,26 +103,19 @@ def write_lock() -> Iterator[None]:
         _WRITE_LOCK.reset(token)
 
 
-def takes_write_lock(view):
-    """Mark a view that writes even on GET (e.g. starts a response): it locks up front too."""
-    view.takes_write_lock = True
-    return view
-
-
 def _writes() -> bool:
-    """Whether this transaction belongs to a request that changes something."""
-    from flask import current_app
+    """Whether this transaction belongs to a request that changes something (or to work
+    inside ``write_lock()``).
+
+    Only the method says so: a GET never writes (beyond bookkeeping that gives way when the
+    database is busy, ``security.commit_bookkeeping``), so it never queues for the lock.
+    """
     from flask import has_request_context
     from flask import request
 
     if _WRITE_LOCK.get():
         return True
-    if not has_request_context():
-        return False
-    if request.method in WRITE_METHODS:
-        return True
-    view = current_app.view_functions.get(request.endpoint or "")
-    return bool(getattr(view, "takes_write_lock", False))
+    return has_request_context() and request.method in WRITE_METHODS
 
 
 @event.listens_for(Engine, "begin")

@@ -30,6 +30,21 @@ def strip_controls(value: str) -> str:
     return _CONTROL.sub("", value)
 
 
+#: Unicode categories that draw nothing themselves but change what is drawn: controls (Cc),
+#: format characters (Cf: the bidi embeddings, overrides and isolates U+202A–U+202E and
+#: U+2066–U+2069, the marks U+200E/U+200F, zero-width characters), surrogates, private use and
+#: the line and paragraph separators.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+
+
+def strip_invisible(value: str) -> str:
+    """Remove every control and format character, e.g. for a file name a person will trust.
+
+    "faktura\u202efdp.exe" shows as "fakturaexe.pdf"; without its override it is what it is.
+    """
+    return "".join(c for c in value if unicodedata.category(c) not in _INVISIBLE_CATEGORIES)
+
+
 def clean_text(value: str | None, *, multiline: bool = True) -> str:
     """Return ``value`` as safe plain text for storage: no tags, no control characters."""
     if value is None:

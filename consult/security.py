@@ -206,8 +206,10 @@ def set_security_headers(response):
     if current_app.config["BEHIND_TLS"]:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if current_user.is_authenticated or request.method == "POST":
-        # Pages for a signed-in person (or echoing what they typed) are never cached.
-        headers["Cache-Control"] = "no-store"
+        # Pages for a signed-in person (or echoing what they typed) are never cached; a view
+        # that already said so (a letter: "private, no-store") keeps its own words.
+        if "no-store" not in headers.get("Cache-Control", ""):
+            headers["Cache-Control"] = "no-store"
         headers["Vary"] = "Cookie"
     return response
 

@@ -75,6 +75,7 @@ EXPECTED: dict[str, str] = {
     # responding: open to all; the pages themselves ask who you are (account or e-mail link)
     "responses.start": PUBLIC,
     "responses.open_link": PUBLIC,
+    "responses.renew_link": PUBLIC,
     "responses.forget": PUBLIC,
     "responses.edit_profile": PUBLIC,
     "responses.edit_input": PUBLIC,

@@ -78,3 +78,40 @@ def test_migration_files_have_dated_names():
     assert names
     for name in names:
         assert re.match(r"^\d{8}_\d{4}_[0-9a-f]+_[a-z0-9_]+\.py$", name), name
+
+
+@pytest.mark.no_db
+def test_respondents_of_unconfirmed_accounts_go_free(migration_app):
+    """Before 0b8142684663 an unconfirmed account was bound to the respondent of its address,
+    and so saw a response someone gave by link; the migration undoes that binding."""
+    from sqlalchemy import text
+
+    now = "2026-11-01 12:00:00"
+    with migration_app.app_context():
+        upgrade(revision="6e99608addc3")
+        with db.engine.begin() as connection:
+            for user_id, email, confirmed in (
+                (1, "hijack@example.dk", None),
+                (2, "ok@example.dk", now),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO users (id, email, name, password_hash, role, is_disabled,"
+                        " email_confirmed_at, password_changed_at, created_at, updated_at)"
+                        " VALUES (:id, :email, '', 'x', 'respondent', false, :confirmed,"
+                        " :now, :now, :now)"
+                    ),
+                    {"id": user_id, "email": email, "confirmed": confirmed, "now": now},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO respondents (user_id, email, name, organisation, locale,"
+                        " created_at, updated_at) VALUES (:id, :email, '', '', 'da', :now, :now)"
+                    ),
+                    {"id": user_id, "email": email, "now": now},
+                )
+        upgrade(revision="0b8142684663")
+        with db.engine.connect() as connection:
+            bound = dict(connection.execute(text("SELECT email, user_id FROM respondents")).all())
+        db.engine.dispose()
+    assert bound == {"hijack@example.dk": None, "ok@example.dk": 2}

@@ -12,9 +12,12 @@ from sqlalchemy import text
 from consult import create_app
 from consult.config import TestConfig
 from consult.extensions import db
+from consult.reference.seed import load_reference_data
 from tests import helpers
 from tests.factories import PASSWORD
+from tests.factories import make_consultation
 from tests.factories import make_user
+from tests.factories import sign_in
 
 
 @pytest.fixture
@@ -127,3 +130,36 @@ def test_no_request_holds_the_write_lock_while_argon2_works(sqlite_app, probe_lo
     anonymous.post("/account/login", data={"email": "nobody@example.dk", "password": "wrong"})
     assert len(probe_lock_during_hashing) >= 6, probe_lock_during_hashing
     assert all(probe_lock_during_hashing), probe_lock_during_hashing
+
+
+@pytest.mark.no_db
+def test_the_respond_pages_read_without_taking_the_write_lock(sqlite_app):
+    """A new respondent opening every respond page queues for nothing; the first save does."""
+    client = sqlite_app.test_client()
+    with sqlite_app.app_context():
+        load_reference_data()
+        slug = make_consultation().slug
+        user = make_user(email="laeser@example.dk")
+        sign_in(client, user)
+        db.session.commit()
+    begins = []
+
+    def record(conn, cursor, statement, *args):
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    base = f"/consultations/{slug}/respond"
+    with sqlite_app.app_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for page in ("/about-you", "/items/fa-1-goal-1", "/ranking", "/comment", "/", "/receipt"):
+            assert client.get(base + page).status_code in (200, 302), page
+        reading = list(begins)
+        begins.clear()
+        client.post(f"{base}/about-you", data={"respondent_type": "1", "municipality": "1"})
+        writing = list(begins)
+    finally:
+        with sqlite_app.app_context():
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert reading and all(b == "BEGIN" for b in reading)
+    assert writing and all(b == "BEGIN IMMEDIATE" for b in writing)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from consult.accounts.models import Role
 from consult.accounts.models import User
 from consult.accounts.passwords import hash_password
+from consult.accounts.signals import email_confirmed
 from consult.audit.services import record
 from consult.db import end_read_transaction
 from consult.db import utcnow
@@ -103,8 +104,10 @@ def set_disabled(user: User, disabled: bool, actor: User | None = None) -> None:
 
 
 def confirm_email(user: User) -> None:
+    """Mark the address proved; other areas hear of it (``signals.email_confirmed``)."""
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
+        email_confirmed.send(user)
 
 
 def send_confirmation(user: User) -> None:

@@ -164,14 +164,22 @@ def register():
     return render_template("accounts/register.html", form=form)
 
 
-@bp.route("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
 @public
 def confirm_email(token: str):
+    """The link shows a button; pressing it (a POST) confirms.
+
+    E-mail scanners (Outlook's Safe Links) fetch every link in a message: a GET changes nothing.
+    """
     user = read_confirm_token(token)
     if user is None:
         return render_template("accounts/link_invalid.html"), 400
-    services.confirm_email(user)
-    db.session.commit()
+    form = EmptyForm()
+    if not user.is_confirmed and not form.validate_on_submit():
+        return render_template("accounts/confirm_email.html", user=user, form=form)
+    if not user.is_confirmed:
+        services.confirm_email(user)
+        db.session.commit()
     flash(_("Thank you: your e-mail address is confirmed."), "success")
     return redirect(
         url_for("accounts.show_account")
@@ -189,7 +197,7 @@ def resend_confirmation():
         services.send_confirmation(current_user)
         db.session.commit()
         flash(_("We have sent you a new link. Check your e-mail."), "success")
-    return redirect(url_for("accounts.show_account"))
+    return redirect(safe_next(request.args.get("next")) or url_for("accounts.show_account"))
 
 
 # --- forgotten password ------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Every figure the secretariat reads, computed in SQL (GROUP BY, window functions).
 
 What counts: input of submitted responses, whatever its moderation state (the secretariat
-reads everything; the public reads only what moderation published). Each function returns
-plain data for a template, a chart and a test to compare with hand-computed values.
+reads everything; the public reads only what moderation published, through
+``consult.readside``). Each function returns plain data for a template, a chart and a test to
+compare with hand-computed values.
 """
 
 from __future__ import annotations

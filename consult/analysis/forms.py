@@ -15,18 +15,11 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
-from consult.analysis.models import Disposition
 from consult.analysis.services import TAG_MAX
 from consult.analysis.services import TEXT_MAX
 from consult.forms import BaseForm
+from consult.readside import labels
 from consult.sanitize import clean_text
-
-DISPOSITION_LABELS = {
-    Disposition.INCORPORATED: _l("Incorporated"),
-    Disposition.PARTLY: _l("Partly incorporated"),
-    Disposition.NOTED: _l("Noted"),
-    Disposition.NOT_INCORPORATED: _l("Not incorporated"),
-}
 
 
 def _line(value):
@@ -82,7 +75,7 @@ class ReplyForm(SelectionForm):
     )
     disposition = RadioField(
         _l("What was done with it"),
-        choices=[SelectChoice(d.value, label) for d, label in DISPOSITION_LABELS.items()],
+        choices=[SelectChoice(d.value, label) for d, label in labels.DISPOSITION.items()],
         validators=[Optional()],
     )
     reason = TextAreaField(

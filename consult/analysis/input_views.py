@@ -23,7 +23,6 @@ from consult.accounts.models import Role
 from consult.accounts.models import User
 from consult.analysis import browser
 from consult.analysis import services
-from consult.analysis.forms import DISPOSITION_LABELS
 from consult.analysis.forms import ApplyTagForm
 from consult.analysis.forms import AssignForm
 from consult.analysis.forms import CampaignForm
@@ -44,7 +43,6 @@ from consult.permissions import requires
 from consult.reference.models import HealthCluster
 from consult.reference.models import RespondentType
 from consult.reference.services import entries
-from consult.responses.forms import STANCE_LABELS
 from consult.responses.models import Input
 from consult.responses.models import Respondent
 from consult.responses.models import Response
@@ -130,8 +128,6 @@ def browse(slug: str):
         tag_form=tag_form,
         assign_form=assign_form,
         reply_form=ReplyForm(formdata=None),
-        stance_labels=STANCE_LABELS,
-        disposition_labels=DISPOSITION_LABELS,
     )
 
 
@@ -272,8 +268,6 @@ def show_input(slug: str, input_id: int):
         contribution=contribution,
         tag_form=tag_form,
         approve=EmptyForm(formdata=None),
-        stance_labels=STANCE_LABELS,
-        disposition_labels=DISPOSITION_LABELS,
     )
 
 

@@ -22,42 +22,13 @@ from consult.extensions import db
 from consult.i18n import localized
 from consult.permissions import can_analyse
 from consult.permissions import requires
+from consult.readside.labels import stance_series
 from consult.reference.models import RespondentType
 from consult.reference.services import entries
-from consult.responses.forms import STANCE_LABELS
-from consult.responses.models import Stance
 
 bp = Blueprint("analysis", __name__, url_prefix="/staff/consultations/<slug>/analysis")
 
 PER_PAGE = 50
-
-
-def stance_series() -> list[tuple[str, str]]:
-    """The stances in the order charts and tables show them, "not given" last."""
-    return [(s.value, str(STANCE_LABELS[s])) for s in Stance] + [("", _("Not given"))]
-
-
-def channel_labels() -> dict[str, str]:
-    return {"online": _("Online"), "session": _("Session"), "letter": _("Letter")}
-
-
-def reply_state_labels() -> dict[str, str]:
-    return {
-        "new": _("New"),
-        "in_progress": _("In progress"),
-        "drafted": _("Drafted, awaiting approval"),
-        "approved": _("Approved"),
-    }
-
-
-@bp.app_context_processor
-def _labels():
-    """Labels the analysis and input pages share."""
-    return {
-        "stance_series": stance_series,
-        "channel_labels": channel_labels,
-        "reply_state_labels": reply_state_labels,
-    }
 
 
 def consultation_and_tree(slug: str) -> tuple[Consultation, Tree]:

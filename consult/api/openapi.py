@@ -109,7 +109,7 @@ def _schemas() -> dict:
         "preferred_alternative": _nullable(_string("The letter of the preferred wording.")),
         "text": _string(
             "Public view: the text as published, removed parts shown as \u201c[fjernet]\u201d. "
-            "Staff view: the text as written."
+            "Staff view: the text as written, CPR numbers masked as \u201c[\u2026]\u201d."
         ),
         "proposed_wording": _nullable(_string("A wording the respondent proposes.")),
         "is_redacted": {"type": "boolean", "description": "A moderator removed parts of it."},

@@ -1,9 +1,10 @@
 """The read API's data: consultations, their structure, input (public or full) and figures.
 
-Public reads of input go through ``consult.moderation.published`` (published contributions of
-submitted responses that allow it, their frozen text, a name only with consent); the full view
-is for a live staff token only. Every function returns plain JSON-ready data in a fixed number
-of queries, whatever the size of the page.
+Every read of input goes through ``consult.readside``: the public one through
+``readside.public`` (published contributions of submitted responses that allow it, their frozen
+text, a name only by the one naming rule); the full view, for a live staff token only, through
+``readside.staff`` (the text as written, CPR numbers masked). Every function returns plain
+JSON-ready data in a fixed number of queries, whatever the size of the page.
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ from consult.drafts.models import Consultation
 from consult.drafts.models import Status
 from consult.drafts.services import Node
 from consult.extensions import db
-from consult.moderation import published
 from consult.moderation.models import Contribution
 from consult.moderation.models import ContributionKind
 from consult.moderation.models import ModerationState
+from consult.readside import naming
+from consult.readside import public as published
+from consult.readside import staff
 from consult.responses.models import Input
 from consult.responses.models import Respondent
 from consult.responses.models import Response
@@ -299,7 +302,7 @@ def _public_item(input_: Input, contribution: Contribution) -> dict:
         ),
         "is_redacted": contribution.is_redacted,
         "respondent_type": _respondent_type(input_.response),
-        "name": published.public_name(input_.response),
+        "name": naming.public_name(input_.response),
         "channel": input_.response.channel.value,
         "published_at": iso(contribution.reviewed_at),
     }
@@ -311,11 +314,11 @@ def _full_item(
     is_public = contribution is not None and contribution.state is ModerationState.PUBLISHED
     return {
         **_answer(input_),
-        "text": input_.text,
-        "proposed_wording": input_.proposed_wording or None,
+        "text": staff.text(input_.text),
+        "proposed_wording": staff.text(input_.proposed_wording) or None,
         "is_redacted": bool(is_public and contribution.is_redacted),
         "respondent_type": _respondent_type(input_.response),
-        "name": published.public_name(input_.response),
+        "name": naming.public_name(input_.response),
         "channel": input_.response.channel.value,
         "published_at": iso(contribution.reviewed_at) if is_public else None,
         "moderation_state": contribution.state.value if contribution is not None else None,

@@ -10,11 +10,10 @@ from flask_login import current_user
 from consult.drafts import services
 from consult.drafts.models import Consultation
 from consult.extensions import db
-from consult.moderation import published
 from consult.permissions import can_view_consultation
 from consult.permissions import is_staff
 from consult.permissions import public
-from consult.responses.forms import STANCE_LABELS
+from consult.readside import public as published
 
 bp = Blueprint("drafts", __name__)
 
@@ -66,7 +65,6 @@ def show_item(slug: str, key: str):
         node=node,
         stance_counts=published.stance_counts(node.item.id),
         latest=db.session.scalars(published.published_inputs(node.item.id).limit(3)).all(),
-        stance_labels=STANCE_LABELS,
         previous=siblings[index - 1] if index > 0 else None,
         next=siblings[index + 1] if index + 1 < len(siblings) else None,
     )

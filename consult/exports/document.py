@@ -3,7 +3,7 @@
 ``consult.exports.memo`` builds a ``Memo`` from the database (everything for the
 secretariat's høringsnotat, or only what may be public for the public report); the DOCX and
 PDF renderers lay it out without touching the database. Every text in it is final: already
-translated, already redacted, already chosen by consent.
+translated, already moderated and redacted, already chosen by consent (``consult.readside``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ class MemoInput:
     stance: str
     #: Who sent it, as far as the document may say: "Borger", "Patientforening: Danske Patienter".
     who: str
+    #: Why the text is not quoted ("Afventer moderation: ikke citeret."); "" when it is.
+    note: str = ""
 
 
 @dataclass
@@ -62,6 +64,8 @@ class MemoGoal:
     blocks: list[MemoBlock] = field(default_factory=list)
     #: When the document lists only some inputs (the public report), how many it leaves out.
     not_shown: int = 0
+    #: How many inputs on it still wait for a moderator: counted, never quoted.
+    awaiting: int = 0
     #: The item's key, for links to it ("fa-1-goal-2").
     key: str = ""
 

@@ -350,9 +350,11 @@ class _Writer:
             self._chart(goal.chart_png)
         for block in goal.blocks:
             self._block(block)
+        if goal.awaiting > 0:
+            self.paragraph("Memo Note", words["awaiting"].format(n=goal.awaiting))
         if goal.not_shown > 0:
             self.paragraph("Memo Note", words["not_shown"].format(n=goal.not_shown))
-        elif not goal.blocks:
+        elif not goal.blocks and not goal.awaiting:
             self.paragraph("Memo Note", words["no_input"])
 
     def _chart(self, png: bytes) -> None:
@@ -391,8 +393,10 @@ class _Writer:
         self.spacing(before.getnext(), 12)
 
     def _input(self, memo_input: MemoInput) -> None:
-        """Quote one input: the stance in bold, the text, the wording, and who sent it."""
-        chunks = _chunks(memo_input.text)
+        """Quote one input: the stance in bold, the text, the wording, and who sent it.
+
+        An input that is not quoted (not moderated yet, hidden …) shows why instead."""
+        chunks = _chunks(memo_input.text) if not memo_input.note else []
         first = self.paragraph("Memo Quote")
         stance = clean(memo_input.stance).strip()
         if stance:
@@ -401,7 +405,11 @@ class _Writer:
                 _element(first[-1], W_BR)
         for i, chunk in enumerate(chunks):
             self.run(first if i == 0 else self.paragraph("Memo Quote"), chunk)
-        if memo_input.wording.strip():
+        if memo_input.note:
+            if stance:
+                _element(first[-1], W_BR)
+            self.run(first, memo_input.note, muted=True)
+        elif memo_input.wording.strip():
             self.text(memo_input.wording, "Memo Quote", label=self.words["wording"])
         if memo_input.who.strip():
             self.run(self.paragraph("Memo Quote"), memo_input.who, muted=True)

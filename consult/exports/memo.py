@@ -2,8 +2,10 @@
 
 Both have the same shape (``consult.exports.document.Memo``): the consultation period, the
 consulted parties and who answered, per focus area and goal the figures, a chart and the
-input with the secretariat's replies, and what changed in the draft. The public report holds
-only what may be public: published (redacted) text, names by consent, approved replies.
+input with the secretariat's replies, and what changed in the draft. Both quote only
+moderated text, published with its redactions, and name people by the one naming rule
+(``consult.readside``); input still waiting for a moderator is counted, never quoted. The
+public report holds only published input and approved replies.
 """
 
 from __future__ import annotations
@@ -18,11 +20,8 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from consult.analysis import figures
-from consult.analysis.forms import DISPOSITION_LABELS
-from consult.analysis.models import DuplicateGroup
 from consult.analysis.models import Reply
 from consult.analysis.models import ReplyState
-from consult.analysis.views import stance_series
 from consult.db import utcnow
 from consult.drafts.models import ItemKind
 from consult.drafts.models import Version
@@ -40,18 +39,14 @@ from consult.extensions import db
 from consult.i18n import format_deadline
 from consult.i18n import localized
 from consult.invitations.services import answered_query
-from consult.moderation import published
-from consult.moderation.models import Contribution
-from consult.reference.models import RespondentType
-from consult.responses.forms import STANCE_LABELS
-from consult.responses.models import Consent
+from consult.moderation.models import ModerationState
+from consult.readside import labels as words
+from consult.readside import quotes
+from consult.readside.labels import stance_series
 from consult.responses.models import Input
-from consult.responses.models import Respondent
-from consult.responses.models import Response
-from consult.responses.models import ResponseState
 
 
-def words() -> dict[str, str]:
+def memo_words() -> dict[str, str]:
     """The document's fixed words, in the active locale (see consult/exports/document.py)."""
     return {
         "contents": _("Contents"),
@@ -72,6 +67,7 @@ def words() -> dict[str, str]:
         "no_reply": _("Not answered yet."),
         "answers_inputs": _("The reply answers {n} inputs."),
         "not_shown": _("{n} inputs are not shown: they are not published, or were not to be."),
+        "awaiting": _("{n} inputs await moderation: they are counted, but not quoted."),
         "no_input": _("No input."),
         "wording": _("Proposed wording:"),
         "changes": _("Changes in the draft"),
@@ -81,14 +77,6 @@ def words() -> dict[str, str]:
         "page": _("Page"),
         "chart_alt": _("Chart: positions by respondent group, as shares."),
     }
-
-
-def _who(type_name: str, organisation: str, name: str, consent, public: bool) -> str:
-    """Who sent an input, as far as this document may say."""
-    if public:
-        shown = (organisation or name) if consent is Consent.NAMED else ""
-        return f"{type_name}: {shown}" if shown else type_name
-    return f"{type_name}: {organisation}" if organisation else type_name
 
 
 def _chart(consultation, goal_figures) -> bytes | None:
@@ -110,38 +98,11 @@ def _chart(consultation, goal_figures) -> bytes | None:
 
 
 def _blocks(consultation, item_id: int, public: bool, labels) -> tuple[list[MemoBlock], int]:
-    """The goal's input, grouped by the reply that answers it; return blocks and how many."""
-    query = (
-        select(
-            Input.id,
-            Input.stance,
-            Input.text,
-            Input.proposed_wording,
-            Input.reply_id,
-            RespondentType.name_da,
-            RespondentType.name_en,
-            Respondent.organisation,
-            Respondent.name,
-            Response.consent,
-            Contribution.public_text,
-            Contribution.public_wording,
-            DuplicateGroup.is_campaign,
-            DuplicateGroup.label,
-        )
-        .join(Response, Response.id == Input.response_id)
-        .join(Respondent, Respondent.id == Response.respondent_id)
-        .outerjoin(RespondentType, RespondentType.id == Respondent.respondent_type_id)
-        .outerjoin(Contribution, Contribution.input_id == Input.id)
-        .outerjoin(DuplicateGroup, DuplicateGroup.id == Input.duplicate_group_id)
-        .where(
-            Input.item_id == item_id,
-            Response.consultation_id == consultation.id,
-            Response.state == ResponseState.SUBMITTED,
-        )
-        .order_by(Input.reply_id.is_(None), Input.reply_id, Input.id)
-    )
-    if public:
-        query = query.where(*published.visible())
+    """The goal's input, grouped by the reply that answers it; return blocks and how many.
+
+    Only moderated text is quoted (``consult.readside.quotes``): the public report holds only
+    published input; the secretariat's memo lists the rest too, saying why it is not quoted.
+    """
     replies = {
         r.id: r
         for r in db.session.scalars(
@@ -156,20 +117,17 @@ def _blocks(consultation, item_id: int, public: bool, labels) -> tuple[list[Memo
     }
     grouped: OrderedDict = OrderedDict()
     shown = 0
-    en = labels["lang"] == "en"
-    for row in db.session.execute(query):
-        (
-            input_id, stance, text, wording, reply_id, type_da, type_en, organisation, name,
-            consent, public_text, public_wording, is_campaign, group_label,
-        ) = row  # fmt: skip
-        type_name = ((type_en or type_da) if en else type_da) or _("Session group")
-        if public:
-            text = published.plain_public_text(public_text, labels["removed"])
-            wording = published.plain_public_text(public_wording, labels["removed"])
-        reply = replies.get(reply_id)
+    for quote in quotes.goal_quotes(
+        consultation.id,
+        item_id,
+        public=public,
+        en=labels["lang"] == "en",
+        removed=labels["removed"],
+    ):
+        reply = replies.get(quote.reply_id)
         if reply is not None and public and reply.state is not ReplyState.APPROVED:
             reply = None  # a draft reply is the secretariat's, not the public's
-        key = reply.id if reply is not None else ("input", input_id)
+        key = reply.id if reply is not None else ("input", quote.input_id)
         block = grouped.get(key)
         if block is None:
             block = grouped[key] = MemoBlock(
@@ -180,16 +138,19 @@ def _blocks(consultation, item_id: int, public: bool, labels) -> tuple[list[Memo
                 else None,
                 reason=reply.reason if reply else "",
             )
-        if is_campaign and block.campaign is None:
+        if quote.is_campaign and block.campaign is None:
             block.campaign = (
-                _("Campaign: %(label)s", label=group_label) if group_label else _("Campaign")
+                _("Campaign: %(label)s", label=quote.campaign_label)
+                if quote.campaign_label
+                else _("Campaign")
             )
         block.inputs.append(
             MemoInput(
-                text=text or "",
-                wording=wording or "",
-                stance=labels["stance"].get(stance.value, "") if stance else "",
-                who=_who(type_name, organisation, name, consent, public),
+                text=quote.text,
+                wording=quote.wording,
+                stance=labels["stance"].get(quote.stance.value, "") if quote.stance else "",
+                who=quote.who,
+                note="" if quote.is_quoted else labels["not_quoted"][quote.state],
             )
         )
         shown += 1
@@ -233,11 +194,17 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
     with force_locale(lang):
         labels = {
             "lang": lang,
-            "stance": {s.value: str(label) for s, label in STANCE_LABELS.items()},
-            "disposition": {d.value: str(label) for d, label in DISPOSITION_LABELS.items()},
-            "removed": _("[removed]"),
+            "stance": words.words(words.STANCE),
+            "disposition": words.words(words.DISPOSITION),
+            "removed": str(words.REMOVED),
+            "not_quoted": {
+                ModerationState.PENDING: _("Awaiting moderation: not quoted."),
+                ModerationState.HIDDEN: _("Hidden by moderation: not quoted."),
+                ModerationState.WITHHELD: _("Not for publication: not quoted."),
+            },
         }
         dashboard = figures.dashboard(consultation)
+        waiting = quotes.waiting_by_goal(consultation.id)
         intro = [
             _(
                 "The consultation on %(title)s ran from %(opens)s to %(closes)s.",
@@ -252,6 +219,14 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                 inputs=format_decimal(dashboard.inputs),
             ),
         ]
+        if waiting:
+            intro.append(
+                ngettext(
+                    "%(num)d input still awaits moderation: it is counted, but not quoted.",
+                    "%(num)d inputs still await moderation: they are counted, but not quoted.",
+                    sum(waiting.values()),
+                )
+            )
         if public:
             intro.append(
                 _(
@@ -297,7 +272,10 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                         else "",
                         chart_png=_chart(consultation, f),
                         blocks=blocks,
-                        not_shown=(f.inputs - shown) if public else 0,
+                        not_shown=(f.inputs - shown - waiting.get(node.item.id, 0))
+                        if public
+                        else 0,
+                        awaiting=waiting.get(node.item.id, 0),
                     )
                 )
             areas.append(MemoArea(localized(area.revision, "title")[0], goals))
@@ -309,7 +287,7 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
             parties=parties,
             areas=areas,
             changes=_changes(consultation, tree),
-            words=words(),
+            words=memo_words(),
             date=format_date(utcnow(), "long"),
             public=public,
         )

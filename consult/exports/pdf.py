@@ -366,9 +366,11 @@ class _Story:
             yield _chart(goal.chart_png)
         for block in goal.blocks:
             yield from self.block(block)
+        if goal.awaiting > 0:
+            yield self.para(words["awaiting"].format(n=goal.awaiting), "note")
         if goal.not_shown > 0:
             yield self.para(words["not_shown"].format(n=goal.not_shown), "note")
-        if not goal.blocks:
+        if not goal.blocks and not goal.awaiting:
             yield self.para(words["no_input"], "note")
 
     def block(self, block: MemoBlock) -> Iterator[Flowable]:
@@ -394,8 +396,11 @@ class _Story:
         lines = []
         if item.stance:
             lines.append(f"<b>{_markup(item.stance)}</b>")
-        lines.append(_markup(item.text))
-        if item.wording:
+        if item.note:
+            lines.append(f'<i><font color="#595959">{_markup(item.note)}</font></i>')
+        else:
+            lines.append(_markup(item.text))
+        if item.wording and not item.note:
             lines.append(f"<i>{_markup(self.words['wording'])}</i> {_markup(item.wording)}")
         if item.who:
             lines.append(f'<font color="#595959" size="9">{_markup(item.who)}</font>')

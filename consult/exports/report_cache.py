@@ -36,7 +36,7 @@ from consult.responses.models import Respondent
 from consult.responses.models import Response
 
 #: Bump when the memo's shape or a renderer changes, so old builds are not served.
-BUILD = 1
+BUILD = 2
 
 
 def fingerprint(consultation, tree: Tree, lang: str) -> str:

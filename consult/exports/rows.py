@@ -1,8 +1,10 @@
 """One row per input, streamed from the database: the source of every export.
 
-The full rows (for the secretariat) carry every field; the public rows carry only what may be
-public: published contributions of responses that allow it, their frozen (redacted) text,
-a name only with consent, a reply only once approved. Rows are read ``BATCH`` at a time on a
+The full rows (for the secretariat) carry every field, the texts as staff read them (CPR
+numbers masked, ``consult.readside.staff``); the public rows carry only what may be public
+(``consult.readside.public``): published contributions of responses that allow it, their
+frozen (redacted) text, a name only by the one naming rule, a reply only once approved.
+Labels come from ``consult.readside.labels``. Rows are read ``BATCH`` at a time on a
 streaming cursor, so memory stays flat whatever the number of inputs.
 """
 
@@ -13,32 +15,28 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from consult.analysis.figures import reply_state
-from consult.analysis.forms import DISPOSITION_LABELS
 from consult.analysis.models import DuplicateGroup
 from consult.analysis.models import Reply
 from consult.analysis.models import ReplyState
 from consult.analysis.models import Tag
 from consult.analysis.models import input_tags
-from consult.analysis.views import channel_labels
-from consult.analysis.views import reply_state_labels
 from consult.drafts.models import Item
 from consult.drafts.services import Tree
 from consult.extensions import db
 from consult.i18n import localized
-from consult.moderation import published
 from consult.moderation.models import Contribution
-from consult.moderation.views import state_labels
+from consult.readside import labels as words
+from consult.readside import naming
+from consult.readside import public as published
+from consult.readside import staff
 from consult.reference.models import HealthCluster
 from consult.reference.models import Municipality
 from consult.reference.models import RespondentType
-from consult.responses.forms import STANCE_LABELS
-from consult.responses.models import Consent
 from consult.responses.models import Input
 from consult.responses.models import Respondent
 from consult.responses.models import Response
@@ -263,9 +261,7 @@ def _rows(query, paths, alternatives, labels: Labels, *, public: bool, en: bool)
                     **common,
                     "text": published.plain_public_text(public_text, labels.removed),
                     "proposed_wording": published.plain_public_text(public_wording, labels.removed),
-                    "name_or_organisation": (organisation if is_org else name)
-                    if consent is Consent.NAMED
-                    else "",
+                    "name_or_organisation": naming.shown_name(consent, is_org, organisation, name),
                     "disposition": labels.of("disposition", disposition) if approved else "",
                     "reply": (reply or "") if approved else "",
                     "published_at": _iso(reviewed_at),
@@ -274,8 +270,8 @@ def _rows(query, paths, alternatives, labels: Labels, *, public: bool, en: bool)
             yield {
                 **common,
                 "receipt": receipt or "",
-                "text": text,
-                "proposed_wording": wording,
+                "text": staff.text(text),
+                "proposed_wording": staff.text(wording),
                 "organisation": organisation,
                 "name": name,
                 "municipality": (town_en or town_da) if en else (town_da or ""),
@@ -300,17 +296,17 @@ def count(consultation_id: int, *, public: bool = False) -> int:
 def codes_for(lang: str) -> Labels:
     """Codes as they are ("support", "online"): for JSON, which programs read."""
     with force_locale(lang):
-        return Labels({}, {}, {}, {}, {}, removed=_("[removed]"))
+        return Labels({}, {}, {}, {}, {}, removed=str(words.REMOVED))
 
 
 def labels_for(lang: str) -> Labels:
-    """The words for codes in ``lang``, read from the same dictionaries the pages use."""
+    """The words for codes in ``lang``: the labels every page and the memo use."""
     with force_locale(lang):
         return Labels(
-            stance={s.value: str(label) for s, label in STANCE_LABELS.items()},
-            channel=channel_labels(),
-            disposition={d.value: str(label) for d, label in DISPOSITION_LABELS.items()},
-            reply_state=reply_state_labels(),
-            moderation={s.value: label for s, label in state_labels().items()},
-            removed=_("[removed]"),
+            stance=words.words(words.STANCE),
+            channel=words.words(words.CHANNEL),
+            disposition=words.words(words.DISPOSITION),
+            reply_state=words.words(words.REPLY_STATE),
+            moderation=words.words(words.MODERATION_STATE),
+            removed=str(words.REMOVED),
         )

@@ -25,6 +25,7 @@ from consult.permissions import can_analyse
 from consult.permissions import can_view_consultation
 from consult.permissions import public
 from consult.permissions import requires
+from consult.readside import quotes
 
 bp = Blueprint("exports", __name__)
 
@@ -66,7 +67,9 @@ def _send(consultation, tree, fmt: str, name: str, *, public: bool, lang: str):
 @requires(can_analyse)
 def list_exports(slug: str):
     consultation, _tree = consultation_and_tree(slug)
-    return render_template("exports/export_list.html", consultation=consultation)
+    # The memo quotes only moderated text: say how much is still waiting before it is built.
+    waiting = sum(quotes.waiting_by_goal(consultation.id).values())
+    return render_template("exports/export_list.html", consultation=consultation, waiting=waiting)
 
 
 @bp.route("/staff/consultations/<slug>/exports/<fmt>")

@@ -24,6 +24,7 @@ from consult.exports import rows as exports
 from consult.exports.tabular import safe_cell
 from consult.extensions import db
 from consult.i18n import localized
+from consult.readside.labels import NOT_GIVEN
 from consult.responses.models import Input
 from consult.responses.models import Response
 from consult.responses.models import Stance
@@ -119,7 +120,7 @@ def _summary(workbook, consultation, tree: Tree, labels, bold, decimal) -> None:
     header = [
         _("Goal or initiative"),
         *(labels.stance[s] for s in stances),
-        _("Not given"),
+        str(NOT_GIVEN),
         _("Inputs"),
         _("Mean importance"),
     ]

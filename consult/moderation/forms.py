@@ -18,22 +18,9 @@ from wtforms.validators import ValidationError
 
 from consult.forms import BaseForm
 from consult.moderation.models import HideReason
-from consult.moderation.pii import Kind
+from consult.readside import labels
 from consult.sanitize import clean_text
 
-REASON_LABELS = {
-    HideReason.PERSONAL_DATA: _l("Personal data"),
-    HideReason.OFFENSIVE: _l("Offensive"),
-    HideReason.OFF_TOPIC: _l("Off topic"),
-    HideReason.SPAM: _l("Spam"),
-    HideReason.OTHER: _l("Other (say why)"),
-}
-FLAG_LABELS = {
-    Kind.CPR: _l("CPR number"),
-    Kind.PHONE: _l("Phone number"),
-    Kind.EMAIL: _l("E-mail address"),
-    Kind.HEALTH_NAME: _l("Name with health details"),
-}
 NOTE_MAX = 2000
 
 
@@ -62,7 +49,7 @@ class QueueFilterForm(BaseForm):
             SelectChoice("any", _l("All")),
             SelectChoice("flagged", _l("Flagged")),
             SelectChoice("clean", _l("Nothing flagged")),
-            *(SelectChoice(k.value, label) for k, label in FLAG_LABELS.items()),
+            *(SelectChoice(k.value, label) for k, label in labels.PERSONAL_DATA.items()),
         ],
         default="any",
         validate_choice=False,
@@ -104,7 +91,7 @@ class RedactForm(_ReviewForm):
     )
     reason = RadioField(
         _l("Why"),
-        choices=[SelectChoice(r.value, label) for r, label in REASON_LABELS.items()],
+        choices=[SelectChoice(r.value, label) for r, label in labels.HIDE_REASON.items()],
         default=HideReason.PERSONAL_DATA.value,
         validators=[DataRequired(_l("Choose why."))],
     )
@@ -117,7 +104,7 @@ class RedactForm(_ReviewForm):
 class HideForm(_ReviewForm):
     reason = RadioField(
         _l("Why"),
-        choices=[SelectChoice(r.value, label) for r, label in REASON_LABELS.items()],
+        choices=[SelectChoice(r.value, label) for r, label in labels.HIDE_REASON.items()],
         validators=[DataRequired(_l("Choose why."))],
     )
     note = TextAreaField(
@@ -139,7 +126,7 @@ class BulkPublishForm(BaseForm):
 class ReportForm(BaseForm):
     reason = RadioField(
         _l("What is wrong with it?"),
-        choices=[SelectChoice(r.value, label) for r, label in REASON_LABELS.items()],
+        choices=[SelectChoice(r.value, label) for r, label in labels.HIDE_REASON.items()],
         validators=[DataRequired(_l("Choose what is wrong."))],
     )
     text = TextAreaField(

@@ -20,33 +20,21 @@ from consult.drafts import services as drafts
 from consult.drafts.models import Consultation
 from consult.extensions import db
 from consult.extensions import limiter
-from consult.moderation import published
 from consult.moderation import services
-from consult.moderation.forms import REASON_LABELS
 from consult.moderation.forms import ReportForm
 from consult.moderation.models import Contribution
 from consult.moderation.models import ContributionKind
 from consult.moderation.models import HideReason
 from consult.permissions import can_view_consultation
 from consult.permissions import public
+from consult.readside import public as published
 from consult.responses import letters
-from consult.responses.forms import STANCE_LABELS
 from consult.responses.models import Response
 from consult.responses.models import Stance
 
 bp = Blueprint("published", __name__, url_prefix="/consultations/<slug>")
 
 PER_PAGE = 20
-
-
-@bp.app_template_filter("public_text")
-def public_text_filter(text: str | None):
-    return published.render_public_text(text, _("[removed]"))
-
-
-@bp.app_template_global()
-def public_name(response: Response) -> str | None:
-    return published.public_name(response)
 
 
 def _consultation(slug: str) -> Consultation:
@@ -87,7 +75,6 @@ def list_inputs(slug: str, key: str):
         stance=stance,
         type_id=type_id,
         filters=filters,
-        stance_labels=STANCE_LABELS,
     )
 
 
@@ -117,7 +104,6 @@ def show_response(slug: str, response_id: int):
         inputs=[c for c in contributions if c.kind is ContributionKind.INPUT],
         comment=next((c for c in contributions if c.kind is ContributionKind.COMMENT), None),
         letter=next((c for c in contributions if c.kind is ContributionKind.LETTER), None),
-        stance_labels=STANCE_LABELS,
     )
 
 
@@ -136,7 +122,7 @@ def download_letter(slug: str, response_id: int):
     )
     if letter is None:
         abort(404)
-    return letters.send_letter(letter, private=False)
+    return letters.send_letter(letter)
 
 
 def _report_limit() -> str:
@@ -186,6 +172,4 @@ def report_contribution(slug: str, contribution_id: int):
         consultation=consultation,
         contribution=contribution,
         form=form,
-        reason_labels=REASON_LABELS,
-        stance_labels=STANCE_LABELS,
     )

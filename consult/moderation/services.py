@@ -31,6 +31,7 @@ from consult.moderation.models import ContributionKind
 from consult.moderation.models import HideReason
 from consult.moderation.models import ModerationState
 from consult.moderation.models import Report
+from consult.readside import public
 from consult.responses.models import Consent
 from consult.responses.models import Input
 from consult.responses.models import Response
@@ -290,16 +291,26 @@ def _conclude(
     db.session.flush()
 
 
+def _frozen(text: str | None, wording: str | None) -> tuple[tuple[str | None, str | None], bool]:
+    """The public texts as the read side freezes them (never a CPR number), and whether it
+    removed anything."""
+    (text, cut_text), (wording, cut_wording) = public.freeze(text), public.freeze(wording)
+    return (text, wording), cut_text or cut_wording
+
+
 def publish(contribution: Contribution, actor, *, fingerprint: str | None = None, now=None):
-    """Publish the contribution as written."""
+    """Publish the contribution as written (a CPR number in it is removed all the same)."""
     _check_current(contribution, fingerprint)
     texts = texts_of(contribution)
+    frozen, cut = _frozen(texts.get("text"), texts.get("wording"))
     _conclude(
         contribution,
         actor,
         "moderation.publish",
         ModerationState.PUBLISHED,
-        public=(texts.get("text"), texts.get("wording")),
+        public=frozen,
+        is_redacted=cut,
+        reason=HideReason.PERSONAL_DATA if cut else None,
         now=now,
     )
 
@@ -356,15 +367,16 @@ def redact(
     if not any(spans.values()):
         raise ModerationError("nothing_chosen")
     wording = texts.get("wording")
+    frozen, _cut = _frozen(
+        redacted(texts.get("text", ""), spans.get("text", [])),
+        None if wording is None else redacted(wording, spans.get("wording", [])),
+    )
     _conclude(
         contribution,
         actor,
         "moderation.redact",
         ModerationState.PUBLISHED,
-        public=(
-            redacted(texts.get("text", ""), spans.get("text", [])),
-            None if wording is None else redacted(wording, spans.get("wording", [])),
-        ),
+        public=frozen,
         is_redacted=True,
         reason=reason,
         note=note,

@@ -24,8 +24,6 @@ from consult.i18n import localized
 from consult.moderation import notify
 from consult.moderation import pii
 from consult.moderation import services
-from consult.moderation.forms import FLAG_LABELS
-from consult.moderation.forms import REASON_LABELS
 from consult.moderation.forms import BulkPublishForm
 from consult.moderation.forms import HideForm
 from consult.moderation.forms import PublishForm
@@ -37,9 +35,8 @@ from consult.moderation.models import HideReason
 from consult.moderation.models import ModerationState
 from consult.permissions import can_moderate
 from consult.permissions import requires
+from consult.readside import labels
 from consult.responses import letters
-from consult.responses.forms import CONSENT_LABELS
-from consult.responses.forms import STANCE_LABELS
 from consult.responses.models import Input
 from consult.responses.models import Respondent
 from consult.responses.models import Response
@@ -54,12 +51,7 @@ FILTER_KEYS = ("consultation", "item", "flag", "older_than")
 @bp.context_processor
 def _labels():
     return {
-        "reason_labels": REASON_LABELS,
-        "flag_labels": {k.value: v for k, v in FLAG_LABELS.items()},
-        "state_labels": state_labels(),
         "action_labels": action_labels(),
-        "stance_labels": STANCE_LABELS,
-        "consent_labels": CONSENT_LABELS,
         "kinds": ContributionKind,
         "states": ModerationState,
     }
@@ -76,15 +68,6 @@ def action_labels() -> dict[str, str]:
         "exports.download": _("Exported"),
         "api.create_token": _("API token made"),
         "api.revoke_token": _("API token revoked"),
-    }
-
-
-def state_labels() -> dict[ModerationState, str]:
-    return {
-        ModerationState.PENDING: _("Awaiting review"),
-        ModerationState.PUBLISHED: _("Published"),
-        ModerationState.HIDDEN: _("Hidden"),
-        ModerationState.WITHHELD: _("Not for publication"),
     }
 
 
@@ -203,7 +186,7 @@ def _span_choices(contribution: Contribution) -> list[tuple[str, str]]:
     return [
         (
             f"{f.field}:{f.start}:{f.end}",
-            f"{FLAG_LABELS[pii.Kind(f.kind)]}: “{texts.get(f.field, '')[f.start : f.end]}”",
+            f"{labels.PERSONAL_DATA[f.kind]}: “{texts.get(f.field, '')[f.start : f.end]}”",
         )
         for f in contribution.flags
         if f.field in texts and f.end <= len(texts[f.field])

@@ -20,35 +20,10 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from consult.forms import BaseForm
-from consult.responses.models import Consent
-from consult.responses.models import Sector
+from consult.readside import labels
 from consult.responses.models import Stance
 from consult.responses.services import TEXT_MAX
 from consult.sanitize import clean_text
-
-STANCE_LABELS = {
-    Stance.SUPPORT: _l("I support the goal"),
-    Stance.SUPPORT_WITH_CHANGES: _l("I support it with changes"),
-    Stance.OPPOSE: _l("I oppose the goal"),
-    Stance.NO_POSITION: _l("I take no position"),
-}
-SECTOR_LABELS = {
-    Sector.MUNICIPALITY: _l("Municipality"),
-    Sector.REGION: _l("Region or hospital"),
-    Sector.GENERAL_PRACTICE: _l("General practice"),
-}
-CONSENT_LABELS = {
-    Consent.NAMED: _l("Publish my input with my name or my organisation's name"),
-    Consent.ANONYMOUS: _l("Publish my input without my name"),
-    Consent.PRIVATE: _l("Do not publish my input (the secretariat still reads it)"),
-}
-IMPORTANCE_LABELS = {
-    1: _l("1 – not important"),
-    2: "2",
-    3: "3",
-    4: "4",
-    5: _l("5 – very important"),
-}
 
 
 def _text(value):
@@ -73,7 +48,7 @@ class ProfileForm(BaseForm):
     organisation = StringField(_l("Organisation"), filters=[_line], validators=[Length(max=200)])
     sector = RadioField(
         _l("Sector (professionals)"),
-        choices=[SelectChoice(s.value, label) for s, label in SECTOR_LABELS.items()],
+        choices=[SelectChoice(s.value, label) for s, label in labels.SECTOR.items()],
         validators=[Optional()],
     )
     municipality = SelectField(_l("Municipality"), coerce=_optional_int, validators=[Optional()])
@@ -95,13 +70,13 @@ class ProfileForm(BaseForm):
 class InputForm(BaseForm):
     stance = RadioField(
         _l("What do you think of it?"),
-        choices=[SelectChoice(s.value, label) for s, label in STANCE_LABELS.items()],
+        choices=[SelectChoice(s.value, label) for s, label in labels.STANCE.items()],
         validators=[DataRequired(_l("Choose what you think of it."))],
     )
     importance = RadioField(
         _l("How important is it to you?"),
         coerce=_optional_int,
-        choices=[SelectChoice(n, label) for n, label in IMPORTANCE_LABELS.items()],
+        choices=[SelectChoice(n, label) for n, label in labels.IMPORTANCE.items()],
         validators=[Optional()],
     )
     text = TextAreaField(_l("Why? (optional)"), filters=[_text], validators=[Length(max=TEXT_MAX)])
@@ -124,7 +99,7 @@ class CommentForm(BaseForm):
     )
     consent = RadioField(
         _l("May we publish your input?"),
-        choices=[SelectChoice(c.value, label) for c, label in CONSENT_LABELS.items()],
+        choices=[SelectChoice(c.value, label) for c, label in labels.CONSENT.items()],
         validators=[DataRequired(_l("Choose whether we may publish your input."))],
     )
     submit = SubmitField(_l("Save"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -17,6 +18,7 @@ from flask import abort
 from flask import current_app
 from flask import send_file
 
+from consult.db import utcnow
 from consult.extensions import db
 from consult.responses.models import Letter
 from consult.responses.models import Response
@@ -24,6 +26,7 @@ from consult.responses.services import ResponseError
 from consult.responses.services import ensure_open
 from consult.responses.services import record_change
 from consult.sanitize import clean_text
+from consult.sanitize import strip_invisible
 
 #: A PDF starts with this header (ISO 32000-1, 7.5.2) …
 PDF_HEADER = b"%PDF-"
@@ -42,8 +45,10 @@ def path_of(letter: Letter) -> Path:
     return letter_dir() / letter.storage_name
 
 
-def _display_name(filename: str | None) -> str:
-    name = clean_text(os.path.basename((filename or "").replace("\\", "/")), multiline=False)
+def display_name(filename: str | None) -> str:
+    """The name a letter is shown and downloaded under: no path, no invisible characters."""
+    name = strip_invisible(os.path.basename((filename or "").replace("\\", "/")))
+    name = clean_text(name, multiline=False)
     name = name.strip(". ")[:150] or "letter"
     return name if name.lower().endswith(".pdf") else f"{name}.pdf"
 
@@ -72,14 +77,15 @@ def _read_checked(stream: BinaryIO, limit: int, target: Path) -> tuple[int, str]
 
 
 def attach_letter(
-    response: Response, stream: BinaryIO, filename: str | None
+    response: Response, stream: BinaryIO, filename: str | None, now: datetime | None = None
 ) -> tuple[Letter, str | None]:
     """Store the organisation's letter, replacing an earlier one.
 
     Return the new letter and the stored name of the file it replaced, for ``remove_files``
     to delete once the change is committed.
     """
-    ensure_open(response.consultation)
+    now = now or utcnow()
+    ensure_open(response.consultation, now)
     respondent_type = response.respondent.respondent_type
     if respondent_type is None or not respondent_type.is_organisation:
         raise ResponseError("letter_not_organisation")
@@ -96,26 +102,27 @@ def attach_letter(
         db.session.flush()
     letter = Letter(
         response=response,
-        filename=_display_name(filename),
+        filename=display_name(filename),
         size_bytes=size,
         sha256=sha256,
         storage_name=storage_name,
     )
     db.session.add(letter)
-    record_change(response)
+    record_change(response, now)
     db.session.flush()
     return letter, replaced
 
 
-def detach_letter(response: Response) -> str | None:
+def detach_letter(response: Response, now: datetime | None = None) -> str | None:
     """Remove the response's letter; return the stored file's name to delete after commit."""
-    ensure_open(response.consultation)
+    now = now or utcnow()
+    ensure_open(response.consultation, now)
     letter = response.letter
     if letter is None:
         return None
     storage_name = letter.storage_name
     db.session.delete(letter)
-    record_change(response)
+    record_change(response, now)
     db.session.flush()
     return storage_name
 
@@ -127,18 +134,25 @@ def remove_files(*storage_names: str | None) -> None:
             (letter_dir() / name).unlink(missing_ok=True)
 
 
-def send_letter(letter: Letter, *, private: bool = True):
-    """Answer with the letter as a PDF download (kept out of shared caches when private).
+def send_letter(letter: Letter):
+    """Answer with the letter as a PDF download that no cache keeps.
 
+    Never stored by a browser or proxy: a one-off respondent's letter on a shared computer, or
+    a published letter a moderator hides later, must not outlive the page that offered it.
+    The name is cleaned again on the way out, for rows stored before the rules were tight.
     A row whose file has gone (a restore without the letters folder) is a 404, not a 500.
     """
     if not path_of(letter).is_file():
         current_app.logger.error("letter %s has no file", letter.id)
         abort(404)
-    return send_file(
+    response = send_file(
         path_of(letter),
         mimetype="application/pdf",
         as_attachment=True,
-        download_name=letter.filename,
-        max_age=0 if private else None,
+        download_name=display_name(letter.filename),
+        conditional=False,
+        etag=False,
     )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Vary"] = "Cookie"
+    return response

@@ -1,5 +1,7 @@
 """Respondent -> Response (one per consultation) -> Input (one per item), rankings, history.
 
+A one-off respondent (no account) comes in by a RespondentLink and stays by a RespondentSession.
+
 The database holds the limits itself, not only the forms: one response per respondent and
 consultation, one input per response and item, importance 1–5, and ranks that are distinct
 whole numbers from 1 to the consultation's cap (so no more rows than the cap can exist).
@@ -92,6 +94,54 @@ class Respondent(TimestampMixin, db.Model):
     respondent_type: Mapped[object | None] = relationship("RespondentType")
     municipality: Mapped[object | None] = relationship("Municipality")
     cluster: Mapped[object | None] = relationship("HealthCluster")
+
+
+class RespondentLink(db.Model):
+    """A respond link sent by e-mail. It works once, for a short while; only its hash is kept.
+
+    Opening the link shows a button; pressing it uses the link up. An e-mail scanner that
+    fetches every link in a message (Outlook's Safe Links) so uses nothing.
+    """
+
+    __tablename__ = "respondent_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(
+        ForeignKey("respondents.id", ondelete="CASCADE"), index=True
+    )
+    #: The consultation the link opens; a fresh link goes to the same address for the same one.
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    #: SHA-256 of the random token in the link.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: When the link's button was pressed; a used link opens nothing again.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    respondent: Mapped[Respondent] = relationship()
+    consultation: Mapped[object] = relationship("Consultation")
+
+
+class RespondentSession(db.Model):
+    """One device a one-off respondent opened a link on, like an account's LoginSession.
+
+    The signed session cookie carries a random token whose hash is the row; "forget this
+    device" ends the row, so a copied cookie stops working too.
+    """
+
+    __tablename__ = "respondent_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(
+        ForeignKey("respondents.id", ondelete="CASCADE"), index=True
+    )
+    #: SHA-256 of the random token kept in the signed session cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    respondent: Mapped[Respondent] = relationship()
 
 
 class Response(TimestampMixin, db.Model):

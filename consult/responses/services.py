@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only
 
+from consult.accounts.signals import email_confirmed
 from consult.db import utcnow
 from consult.drafts.models import Consultation
 from consult.drafts.models import ItemKind
@@ -22,6 +23,7 @@ from consult.drafts.services import Node
 from consult.drafts.services import Tree
 from consult.extensions import db
 from consult.moderation.services import sync_response
+from consult.responses.models import Consent
 from consult.responses.models import FocusAreaRank
 from consult.responses.models import GoalRank
 from consult.responses.models import Input
@@ -51,37 +53,93 @@ def ensure_open(consultation: Consultation, now: datetime | None = None) -> None
         raise ResponseError("not_open")
 
 
-def respondent_for_user(user) -> Respondent:
-    """Return the user's respondent, making it on first use."""
+def find_respondent_for_user(user) -> Respondent | None:
+    """Return the account's respondent without making one; None while the address is unproved.
+
+    An unconfirmed account has shown nothing about its address, so it must not reach the
+    response of someone who answered by e-mail link to that address. Once confirmed, the
+    one-off respondent of the address is the account's (joined at confirmation, or here for
+    accounts confirmed before that was done).
+    """
+    if user.email_confirmed_at is None:
+        return None
     respondent = db.session.scalar(select(Respondent).where(Respondent.user_id == user.id))
     if respondent is None:
-        respondent = db.session.scalar(select(Respondent).where(Respondent.email == user.email))
-        if respondent is None:
-            respondent = Respondent(email=user.email, name=user.name, locale=user.locale or "da")
-            db.session.add(respondent)
-        respondent.user_id = user.id
-        respondent.email_confirmed_at = respondent.email_confirmed_at or user.email_confirmed_at
+        respondent = db.session.scalar(
+            select(Respondent).where(Respondent.user_id.is_(None), Respondent.email == user.email)
+        )
+    return respondent
+
+
+def respondent_for_user(user) -> Respondent:
+    """Return the confirmed account's respondent, making or joining it: on its first save."""
+    if user.email_confirmed_at is None:
+        raise ResponseError("unconfirmed")
+    respondent = find_respondent_for_user(user)
+    if respondent is None:
+        try:
+            with db.session.begin_nested():
+                respondent = Respondent(
+                    user_id=user.id, email=user.email, name=user.name, locale=user.locale or "da"
+                )
+                db.session.add(respondent)
+        except IntegrityError:  # a parallel first save made it
+            respondent = find_respondent_for_user(user)
+    _join(respondent, user)
+    db.session.flush()
+    return respondent
+
+
+def _join(respondent: Respondent, user) -> None:
+    respondent.user_id = user.id
+    respondent.email_confirmed_at = respondent.email_confirmed_at or user.email_confirmed_at
+
+
+@email_confirmed.connect
+def join_respondent(user, **_extra) -> Respondent | None:
+    """The account proved its address: the one-off respondent of that address becomes its own."""
+    respondent = find_respondent_for_user(user)
+    if respondent is not None:
+        _join(respondent, user)
         db.session.flush()
     return respondent
 
 
-def response_for(consultation: Consultation, respondent: Respondent) -> Response:
-    """Return the respondent's one response to the consultation, starting it if needed.
+def default_consent(respondent: Respondent | None) -> Consent:
+    """Organisations publish with their name unless they choose otherwise; people anonymously."""
+    respondent_type = respondent.respondent_type if respondent is not None else None
+    if respondent_type is not None and respondent_type.is_organisation:
+        return Consent.NAMED
+    return Consent.ANONYMOUS
 
-    Two first requests at once both try to insert; the database keeps one, the other reads it.
-    """
-    stmt = select(Response).where(
-        Response.consultation_id == consultation.id, Response.respondent_id == respondent.id
+
+def find_response(consultation: Consultation, respondent: Respondent) -> Response | None:
+    """Return the respondent's response to the consultation, if they have saved anything."""
+    return db.session.scalar(
+        select(Response).where(
+            Response.consultation_id == consultation.id, Response.respondent_id == respondent.id
+        )
     )
-    response = db.session.scalar(stmt)
+
+
+def response_for(consultation: Consultation, respondent: Respondent) -> Response:
+    """Return the respondent's one response to the consultation, starting it on a first save.
+
+    Two first saves at once both try to insert; the database keeps one, the other reads it.
+    """
+    response = find_response(consultation, respondent)
     if response is not None:
         return response
     try:
         with db.session.begin_nested():
-            response = Response(consultation_id=consultation.id, respondent_id=respondent.id)
+            response = Response(
+                consultation_id=consultation.id,
+                respondent_id=respondent.id,
+                consent=default_consent(respondent),
+            )
             db.session.add(response)
     except IntegrityError:
-        response = db.session.scalar(stmt)
+        response = find_response(consultation, respondent)
     return response
 
 
@@ -103,6 +161,7 @@ def save_input(
     now: datetime | None = None,
 ) -> Input:
     """Save the input on one goal or initiative, on the text (revision) the person read."""
+    now = now or utcnow()
     ensure_open(response.consultation, now)
     if not node.item.kind.takes_input:
         raise ResponseError("not_commentable")
@@ -132,8 +191,8 @@ def save_input(
             existing = input_for(response, node)
     for name, value in values.items():
         setattr(existing, name, value)
-    response.updated_at = utcnow()
-    record_change(response)
+    response.updated_at = now
+    record_change(response, now)
     db.session.flush()
     return existing
 
@@ -150,6 +209,7 @@ def set_ranking(
     The caps are the consultation's; the database refuses ranks beyond them as well.
     """
     consultation = response.consultation
+    now = now or utcnow()
     ensure_open(consultation, now)
     areas = {n.item.id: n for n in tree.focus_areas}
     if len(focus_areas) != len(set(focus_areas)) or not set(focus_areas) <= areas.keys():
@@ -181,7 +241,7 @@ def set_ranking(
                     max_rank=cap_goals,
                 )
             )
-    record_change(response)
+    record_change(response, now)
     db.session.flush()
 
 
@@ -209,8 +269,10 @@ def receipt_number(response: Response) -> str:
 def submit_response(response: Response, key: str, now: datetime | None = None) -> bool:
     """Submit (or resubmit after edits); return False when this form was processed already.
 
-    ``key`` comes from the form, so a double click or a resent form is stored once.
+    ``key`` comes from the form, so a double click or a resent form is stored once. The clock
+    is read once: the time that passed the deadline check is the time stamped on the response.
     """
+    now = now or utcnow()
     ensure_open(response.consultation, now)
     # Two sends at once (a double click on PostgreSQL) queue here: the second then sees the key.
     db.session.refresh(response, with_for_update=True)
@@ -223,21 +285,22 @@ def submit_response(response: Response, key: str, now: datetime | None = None) -
         raise ResponseError("stance_missing")
     first = response.state is not ResponseState.SUBMITTED
     response.state = ResponseState.SUBMITTED
-    response.submitted_at = now or utcnow()
+    response.submitted_at = now
     response.withdrawn_at = None
     response.last_submit_key = key
     db.session.flush()
     response.receipt_number = response.receipt_number or receipt_number(response)
-    _record(response, "submitted" if first else "edited")
+    _record(response, "submitted" if first else "edited", now)
     db.session.flush()
     return True
 
 
 def withdraw_response(response: Response, now: datetime | None = None) -> None:
+    now = now or utcnow()
     ensure_open(response.consultation, now)
     response.state = ResponseState.WITHDRAWN
-    response.withdrawn_at = now or utcnow()
-    _record(response, "withdrawn")
+    response.withdrawn_at = now
+    _record(response, "withdrawn", now)
     db.session.flush()
 
 
@@ -283,36 +346,41 @@ def history_of(response: Response, limit: int = 50) -> list[ResponseEvent]:
     ).all()
 
 
-def _record(response: Response, action: str) -> None:
+def _record(response: Response, action: str, now: datetime | None = None) -> None:
     """Keep the change in the history, and bring moderation in step with it."""
     db.session.flush()
     db.session.add(
         ResponseEvent(
-            response_id=response.id, action=action, snapshot=json.dumps(snapshot(response))
+            response_id=response.id,
+            action=action,
+            at=now or utcnow(),
+            snapshot=json.dumps(snapshot(response)),
         )
     )
     sync_response(response)
 
 
-def record_change(response: Response) -> None:
+def record_change(response: Response, now: datetime | None = None) -> None:
     """After submission every change is history; drafts are the person's own scratch."""
     if response.state is ResponseState.SUBMITTED:
-        _record(response, "edited")
+        _record(response, "edited", now)
 
 
 def remove_input(response: Response, node: Node, now: datetime | None = None) -> None:
+    now = now or utcnow()
     ensure_open(response.consultation, now)
     existing = input_for(response, node)
     if existing is not None:
         db.session.delete(existing)
-        record_change(response)
+        record_change(response, now)
         db.session.flush()
 
 
 def save_comment(response: Response, comment: str, consent, now: datetime | None = None) -> None:
+    now = now or utcnow()
     ensure_open(response.consultation, now)
     if len(comment) > TEXT_MAX:
         raise ResponseError("too_long")
     response.general_comment, response.consent = comment, consent
-    record_change(response)
+    record_change(response, now)
     db.session.flush()

@@ -6,6 +6,7 @@ from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -16,39 +17,38 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from consult.accounts.forms import EmailOnlyForm
-from consult.accounts.views import email_key
-from consult.db import takes_write_lock
+from consult.accounts.forms import EmptyForm
 from consult.drafts import services as drafts
 from consult.drafts.models import Consultation
 from consult.errors import too_large_page
 from consult.extensions import db
-from consult.extensions import limiter
-from consult.i18n import current_lang
 from consult.i18n import format_file_size
 from consult.i18n import localized
 from consult.mail.services import queue_template
 from consult.moderation.models import ContributionKind
 from consult.moderation.services import contributions_of
-from consult.permissions import can_view_consultation
 from consult.permissions import public
+from consult.readside.labels import CONSENT as CONSENT_LABELS
+from consult.readside.labels import STANCE as STANCE_LABELS
 from consult.reference.models import HealthCluster
 from consult.reference.models import Municipality
 from consult.reference.models import RespondentType
 from consult.reference.services import entries
 from consult.responses import identity
 from consult.responses import letters
+from consult.responses import link_views
 from consult.responses import services
-from consult.responses.forms import CONSENT_LABELS
-from consult.responses.forms import STANCE_LABELS
 from consult.responses.forms import ActionForm
 from consult.responses.forms import CommentForm
 from consult.responses.forms import InputForm
 from consult.responses.forms import LetterForm
 from consult.responses.forms import ProfileForm
 from consult.responses.forms import SubmitForm
+from consult.responses.link_views import consultation_or_404
 from consult.responses.models import Consent
 from consult.responses.models import Input
+from consult.responses.models import Respondent
+from consult.responses.models import Response
 from consult.responses.models import ResponseState
 from consult.responses.models import Sector
 from consult.responses.models import Stance
@@ -57,6 +57,18 @@ from consult.responses.ranking import read_ranking
 from consult.sanitize import clean_text
 
 bp = Blueprint("responses", __name__, url_prefix="/consultations/<slug>/respond")
+
+for _rule, _view, _methods in link_views.ROUTES:
+    bp.add_url_rule(_rule, view_func=_view, methods=_methods)
+
+
+@bp.after_request
+def _private(response):
+    """Every page here is someone's own response: no browser or proxy keeps a copy."""
+    if "no-store" not in response.headers.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Vary"] = "Cookie"
+    return response
 
 
 @bp.context_processor
@@ -100,25 +112,52 @@ def error_message(error: services.ResponseError) -> str:
 
 
 class Context:
-    """The consultation, its current draft and the signed-in person's response."""
+    """The consultation, its current draft, who responds and their response, if any yet.
+
+    Reading never writes. Before the first save a new account has no respondent row and
+    nobody has a response to this consultation: the pages show empty forms and a summary
+    with nothing saved. ``start()`` makes both, on the first POST that saves something.
+    """
 
     def __init__(self, slug: str):
-        consultation = drafts.get_consultation(slug)
-        if consultation is None or not can_view_consultation(current_user, consultation):
-            abort(404)
+        consultation = consultation_or_404(slug)
         version = drafts.current_version(consultation)
         if version is None:
             abort(404)
+        if current_user.is_authenticated and not current_user.is_confirmed:
+            # The address is unproved: nothing of any response, and no response of its own yet.
+            abort(
+                make_response(
+                    render_template(
+                        "responses/confirm_first.html",
+                        consultation=consultation,
+                        resend_form=EmptyForm(),
+                    ),
+                    403,
+                )
+            )
         respondent = identity.current_respondent()
-        if respondent is None:
+        if respondent is None and not current_user.is_authenticated:
             # Not yet known: sign in, or answer with only an e-mail address.
             abort(
                 redirect(url_for("responses.start", slug=slug, next=request.full_path.rstrip("?")))
             )
         self.consultation: Consultation = consultation
         self.tree = drafts.load_tree(version)
-        self.respondent = respondent
-        self.response = services.response_for(consultation, respondent)
+        self.respondent: Respondent | None = respondent
+        self.response: Response | None = (
+            services.find_response(consultation, respondent) if respondent is not None else None
+        )
+
+    def start(self) -> Response:
+        """Make the respondent (for an account) and the response: on the first save only."""
+        if request.method == "GET":
+            raise RuntimeError("a GET request never writes")
+        if self.respondent is None:
+            self.respondent = services.respondent_for_user(current_user)
+        if self.response is None:
+            self.response = services.response_for(self.consultation, self.respondent)
+        return self.response
 
     @property
     def slug(self) -> str:
@@ -126,9 +165,15 @@ class Context:
 
     @property
     def has_profile(self) -> bool:
-        return self.respondent.respondent_type_id is not None
+        return self.respondent is not None and self.respondent.respondent_type_id is not None
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.has_profile and self.respondent.respondent_type.is_organisation
 
     def inputs_by_item(self) -> dict[int, Input]:
+        if self.response is None:
+            return {}
         return {
             i.item_id: i
             for i in db.session.scalars(select(Input).where(Input.response_id == self.response.id))
@@ -148,104 +193,39 @@ def _choices(model):
     ]
 
 
-# --- getting started without an account ----------------------------------------------------------
-
-
-def _mail_limit() -> str:
-    return current_app.config["MAIL_RATE_LIMIT"]
-
-
-@bp.route("/start", methods=["GET", "POST"])
-@public
-@limiter.limit(_mail_limit, methods=["POST"])
-@limiter.limit(_mail_limit, methods=["POST"], key_func=email_key)
-def start(slug: str):
-    consultation = drafts.get_consultation(slug)
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        abort(404)
-    if identity.current_respondent() is not None:
-        return redirect(url_for("responses.show_response", slug=slug))
-    form = EmailOnlyForm()
-    if form.validate_on_submit():
-        respondent = identity.respondent_for_email(form.email.data, current_lang())
-        with force_locale(respondent.locale or current_lang()):
-            link = url_for(
-                "responses.open_link",
-                slug=slug,
-                token=identity.make_link_token(respondent, slug),
-                _external=True,
-            )
-            queue_template(
-                respondent.email,
-                _("Your link to respond to %(title)s", title=localized(consultation, "title")[0]),
-                "respond_link",
-                consultation=consultation,
-                link=link,
-            )
-        db.session.commit()
-        return render_template("accounts/check_email.html", email=form.email.data, respond=True)
-    return render_template("responses/start.html", consultation=consultation, form=form)
-
-
-@bp.route("/link/<token>")
-@public
-@takes_write_lock
-def open_link(slug: str, token: str):
-    respondent = identity.read_link_token(token, slug)
-    if respondent is None:
-        return render_template("accounts/link_invalid.html"), 400
-    identity.remember(respondent)
-    db.session.commit()
-    flash(_("Your e-mail address is confirmed. Your response is saved as you go."), "success")
-    return redirect(url_for("responses.show_response", slug=slug))
-
-
-@bp.route("/forget", methods=["POST"])
-@public
-def forget(slug: str):
-    if ActionForm().validate_on_submit():
-        identity.forget()
-        flash(
-            _(
-                "This device no longer knows you. Your response is kept; "
-                "ask for a new link to continue."
-            ),
-            "success",
-        )
-    return redirect(url_for("drafts.show_consultation", slug=slug))
-
-
 # --- who you are ---------------------------------------------------------------------------------
+
+
+def _profile_data(respondent: Respondent | None) -> dict:
+    """What "About you" shows before anything is sent: the saved profile, or the account's name."""
+    if respondent is None:
+        return {"name": current_user.name}
+    return {
+        "name": respondent.name,
+        "respondent_type": respondent.respondent_type_id,
+        "organisation": respondent.organisation,
+        "sector": respondent.sector.value if respondent.sector else None,
+        "municipality": respondent.municipality_id,
+        "cluster": respondent.cluster_id,
+    }
 
 
 @bp.route("/about-you", methods=["GET", "POST"])
 @public
-@takes_write_lock
 def edit_profile(slug: str):
     ctx = Context(slug)
-    respondent = ctx.respondent
-    form = ProfileForm(
-        obj=None,
-        data=None
-        if request.method == "POST"
-        else {
-            "name": respondent.name,
-            "respondent_type": respondent.respondent_type_id,
-            "organisation": respondent.organisation,
-            "sector": respondent.sector.value if respondent.sector else None,
-            "municipality": respondent.municipality_id,
-            "cluster": respondent.cluster_id,
-        },
-    )
+    form = ProfileForm(data=None if request.method == "POST" else _profile_data(ctx.respondent))
     form.respondent_type.choices = _choices(RespondentType)
     form.municipality.choices = _choices(Municipality)
     form.cluster.choices = _choices(HealthCluster)
     if form.validate_on_submit():
         respondent_type = db.session.get(RespondentType, form.respondent_type.data)
         if respondent_type is not None and form.check_type(respondent_type):
+            response = ctx.start()
+            respondent = ctx.respondent
             first_time = respondent.respondent_type_id is None
             respondent.name = form.name.data or ""
-            respondent.respondent_type_id = respondent_type.id
+            respondent.respondent_type = respondent_type
             respondent.organisation = (
                 form.organisation.data if respondent_type.is_organisation else ""
             )
@@ -257,10 +237,7 @@ def edit_profile(slug: str):
             respondent.municipality_id = form.municipality.data
             respondent.cluster_id = form.cluster.data or _only_cluster(form.municipality.data)
             if first_time:
-                # Organisations publish with their name by default; people anonymously.
-                ctx.response.consent = (
-                    Consent.NAMED if respondent_type.is_organisation else Consent.ANONYMOUS
-                )
+                response.consent = services.default_consent(respondent)
             db.session.commit()
             target = request.args.get("next", "")
             if not target.startswith(f"/consultations/{slug}/respond"):
@@ -281,7 +258,6 @@ def _only_cluster(municipality_id: int | None) -> int | None:
 
 @bp.route("/items/<key>", methods=["GET", "POST"])
 @public
-@takes_write_lock
 def edit_input(slug: str, key: str):
     ctx = Context(slug)
     node = ctx.tree.by_key.get(key)
@@ -289,7 +265,7 @@ def edit_input(slug: str, key: str):
         abort(404)
     if not ctx.has_profile:
         return _need_profile(ctx)
-    existing = services.input_for(ctx.response, node)
+    existing = services.input_for(ctx.response, node) if ctx.response is not None else None
     form = InputForm(
         data=None
         if request.method == "POST" or existing is None
@@ -310,7 +286,7 @@ def edit_input(slug: str, key: str):
     if form.validate_on_submit():
         try:
             services.save_input(
-                ctx.response,
+                ctx.start(),
                 node,
                 stance=Stance(form.stance.data),
                 importance=form.importance.data,
@@ -342,7 +318,7 @@ def remove_input(slug: str, key: str):
     node = ctx.tree.by_key.get(key)
     if node is None:
         abort(404)
-    if ActionForm().validate_on_submit():
+    if ctx.response is not None and ActionForm().validate_on_submit():
         try:
             services.remove_input(ctx.response, node)
         except services.ResponseError as error:
@@ -358,18 +334,17 @@ def remove_input(slug: str, key: str):
 
 @bp.route("/ranking", methods=["GET", "POST"])
 @public
-@takes_write_lock
 def edit_ranking(slug: str):
     ctx = Context(slug)
     if not ctx.has_profile:
         return _need_profile(ctx)
-    areas, goals = services.ranking_of(ctx.response)
+    areas, goals = services.ranking_of(ctx.response) if ctx.response is not None else ([], {})
     form = ranking_form(ctx.tree, ctx.consultation, areas, goals)
     if form.validate_on_submit():
         chosen = read_ranking(form, ctx.tree)
         if chosen is not None:
             try:
-                services.set_ranking(ctx.response, ctx.tree, *chosen)
+                services.set_ranking(ctx.start(), ctx.tree, *chosen)
             except services.ResponseError as error:
                 form.form_errors.append(error_message(error))
             else:
@@ -381,7 +356,6 @@ def edit_ranking(slug: str):
 
 @bp.route("/comment", methods=["GET", "POST"])
 @public
-@takes_write_lock
 def edit_comment(slug: str):
     ctx = Context(slug)
     if not ctx.has_profile:
@@ -390,12 +364,17 @@ def edit_comment(slug: str):
     form = CommentForm(
         data=None
         if request.method == "POST"
-        else {"general_comment": response.general_comment, "consent": response.consent.value}
+        else {
+            "general_comment": response.general_comment if response else "",
+            "consent": (
+                response.consent if response else services.default_consent(ctx.respondent)
+            ).value,
+        }
     )
     if form.validate_on_submit():
         try:
             services.save_comment(
-                response, form.general_comment.data or "", Consent(form.consent.data)
+                ctx.start(), form.general_comment.data or "", Consent(form.consent.data)
             )
         except services.ResponseError as error:
             form.form_errors.append(error_message(error))
@@ -424,19 +403,18 @@ def _letter_page(ctx: Context, form: LetterForm, status: int = 200):
 
 @bp.route("/letter", methods=["GET", "POST"])
 @public
-@takes_write_lock
 def edit_letter(slug: str):
     ctx = Context(slug)
     if not ctx.has_profile:
         return _need_profile(ctx)
-    if not ctx.respondent.respondent_type.is_organisation:
+    if not ctx.is_organisation:
         flash(error_message(services.ResponseError("letter_not_organisation")), "info")
         return redirect(url_for("responses.show_response", slug=slug))
     form = LetterForm()
     if form.validate_on_submit():
         upload = form.letter.data
         try:
-            _letter, replaced = letters.attach_letter(ctx.response, upload.stream, upload.filename)
+            _letter, replaced = letters.attach_letter(ctx.start(), upload.stream, upload.filename)
         except services.ResponseError as error:
             form.letter.errors.append(error_message(error))
         else:
@@ -460,7 +438,7 @@ def letter_too_large():
 @public
 def remove_letter(slug: str):
     ctx = Context(slug)
-    if ActionForm().validate_on_submit():
+    if ctx.response is not None and ActionForm().validate_on_submit():
         try:
             removed = letters.detach_letter(ctx.response)
         except services.ResponseError as error:
@@ -477,7 +455,7 @@ def remove_letter(slug: str):
 def download_letter(slug: str):
     """The respondent's own letter; staff read letters from their own pages."""
     ctx = Context(slug)
-    letter = ctx.response.letter
+    letter = ctx.response.letter if ctx.response is not None else None
     if letter is None:
         abort(404)
     return letters.send_letter(letter)
@@ -488,22 +466,23 @@ def download_letter(slug: str):
 
 @bp.route("/", methods=["GET"])
 @public
-@takes_write_lock
 def show_response(slug: str):
     ctx = Context(slug)
     if not ctx.has_profile:
         return _need_profile(ctx)
-    areas, goals = services.ranking_of(ctx.response)
+    response = ctx.response
+    areas, goals = services.ranking_of(response) if response is not None else ([], {})
     return render_template(
         "responses/response_show.html",
         ctx=ctx,
         inputs=ctx.inputs_by_item(),
         ranked_areas=areas,
         ranked_goals=goals,
+        consent=response.consent if response else services.default_consent(ctx.respondent),
         submit_form=SubmitForm(),
         action=ActionForm(),
-        history=services.history_of(ctx.response),
-        reviews=contributions_of(ctx.response),
+        history=services.history_of(response) if response is not None else [],
+        reviews=contributions_of(response) if response is not None else {},
         kinds=ContributionKind,
         event_labels={
             "submitted": _("sent"),
@@ -519,6 +498,9 @@ def submit(slug: str):
     ctx = Context(slug)
     form = SubmitForm()
     if not form.validate_on_submit():
+        return redirect(url_for("responses.show_response", slug=slug))
+    if ctx.response is None:
+        flash(error_message(services.ResponseError("empty")), "error")
         return redirect(url_for("responses.show_response", slug=slug))
     try:
         stored = services.submit_response(
@@ -548,10 +530,9 @@ def _send_receipt(ctx: Context) -> None:
 
 @bp.route("/receipt")
 @public
-@takes_write_lock
 def show_receipt(slug: str):
     ctx = Context(slug)
-    if ctx.response.state is not ResponseState.SUBMITTED:
+    if ctx.response is None or ctx.response.state is not ResponseState.SUBMITTED:
         return redirect(url_for("responses.show_response", slug=slug))
     return render_template("responses/receipt_show.html", ctx=ctx)
 
@@ -560,7 +541,7 @@ def show_receipt(slug: str):
 @public
 def withdraw(slug: str):
     ctx = Context(slug)
-    if ActionForm().validate_on_submit():
+    if ctx.response is not None and ActionForm().validate_on_submit():
         try:
             services.withdraw_response(ctx.response)
         except services.ResponseError as error:

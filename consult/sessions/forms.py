@@ -28,21 +28,15 @@ from wtforms.validators import ValidationError
 from consult.forms import DATETIME_FORMATS
 from consult.forms import BaseForm
 from consult.forms import existing_local_time
-from consult.responses.forms import STANCE_LABELS
+from consult.readside import labels
 from consult.responses.models import Stance
 from consult.sanitize import clean_text
-from consult.sessions.models import Verdict
 from consult.sessions.services import TEXT_MAX
 
-VERDICT_LABELS = {
-    Verdict.AGREE: _l("This is what was said"),
-    Verdict.COMMENT: _l("I have a comment"),
-    Verdict.OBJECT: _l("I object: this is not what was said"),
-}
 #: In a meeting a position is often not stated: "not given" is a real answer.
 STANCE_CHOICES = [
-    SelectChoice("", _l("Not given")),
-    *(SelectChoice(s.value, label) for s, label in STANCE_LABELS.items()),
+    SelectChoice("", labels.NOT_GIVEN),
+    *(SelectChoice(s.value, label) for s, label in labels.STANCE.items()),
 ]
 EMAILS_MAX = 200
 
@@ -253,7 +247,7 @@ def feedback_form(inputs, existing: dict):
             f"verdict_{meeting_input.id}",
             RadioField(
                 _l("Is this what was said?"),
-                choices=[SelectChoice(v.value, label) for v, label in VERDICT_LABELS.items()],
+                choices=[SelectChoice(v.value, label) for v, label in labels.VERDICT.items()],
                 validators=[Optional()],
             ),
         )

@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from consult.drafts.services import Tree
 from consult.extensions import db
 from consult.i18n import localized
-from consult.moderation import pii
 from consult.permissions import can_run_meetings
 from consult.permissions import requires
+from consult.readside import meetings
 from consult.sessions import services
 from consult.sessions.forms import CaptureForm
 from consult.sessions.forms import CurrentForm
@@ -65,7 +65,7 @@ def _capture_page(meeting: Meeting, tree: Tree, form: CaptureForm | None = None)
         for a in meeting.agenda
         if tree.node(a.item_id) is not None
     ]
-    inputs = services.inputs_of(meeting)
+    inputs = meetings.for_staff(meeting)
     on_now = {n.item.id for n in services.speakable(meeting, tree, meeting.current_item_id)}
     accepted = [i for i in inputs if i.state is InputState.ACCEPTED]
     merge = MergeForm(formdata=None)
@@ -233,14 +233,6 @@ def merge_input(meeting_id: int, input_id: int):
 # --- projector and QR code -----------------------------------------------------------------------
 
 
-def masked(text: str) -> str:
-    """Hide anything the personal-data guard flags: the projector never shows personal data."""
-    return "".join(
-        "[…]" if kind else piece
-        for piece, kind in pii.highlight(text, pii.find_personal_data(text))
-    )
-
-
 @bp.route("/<int:meeting_id>/projector")
 @requires(can_run_meetings)
 def projector(meeting_id: int):
@@ -248,13 +240,12 @@ def projector(meeting_id: int):
     tree = tree_of(meeting.consultation)
     node = tree.node(meeting.current_item_id)
     on_now = {n.item.id for n in services.speakable(meeting, tree, meeting.current_item_id)}
-    shown = [i for i in services.inputs_of(meeting, InputState.ACCEPTED) if i.item_id in on_now]
     return render_template(
         "sessions/projector.html",
         meeting=meeting,
         node=node,
-        shown=shown,
-        masked=masked,
+        # A room full of people reads it: no personal data, whoever said it.
+        shown=meetings.on_projector(meeting, on_now),
         group_label=group_label,
         join_url=url_for("participate.speak", code=meeting.join_code, _external=True),
     )

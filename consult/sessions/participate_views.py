@@ -17,10 +17,9 @@ from consult.extensions import db
 from consult.extensions import limiter
 from consult.i18n import localized
 from consult.permissions import public
-from consult.responses.forms import STANCE_LABELS
+from consult.readside import meetings
 from consult.sessions import confirmation
 from consult.sessions import services
-from consult.sessions.forms import VERDICT_LABELS
 from consult.sessions.forms import CodeForm
 from consult.sessions.forms import PhoneForm
 from consult.sessions.forms import feedback_form
@@ -122,13 +121,12 @@ def review_record(token: str):
     return render_template(
         "sessions/record_review.html",
         meeting=meeting,
-        inputs=inputs,
+        # Everyone at the meeting gets this page: the record with personal data masked.
+        inputs=meetings.for_participants(meeting, inputs),
         form=form,
         is_open=is_open,
         given=given,
         group_label=group_label,
-        stance_labels=STANCE_LABELS,
-        verdict_labels=VERDICT_LABELS,
         tree=drafts.load_tree(drafts.current_version(meeting.consultation)),
     )
 

@@ -32,12 +32,11 @@ from consult.permissions import can_facilitate
 from consult.permissions import can_run_meetings
 from consult.permissions import ensure
 from consult.permissions import requires
+from consult.readside import meetings
 from consult.reference.models import RespondentType
 from consult.reference.services import entries
-from consult.responses.forms import STANCE_LABELS
 from consult.sessions import confirmation
 from consult.sessions import services
-from consult.sessions.forms import VERDICT_LABELS
 from consult.sessions.forms import EmptyForm
 from consult.sessions.forms import MeetingForm
 from consult.sessions.forms import ResolveForm
@@ -47,7 +46,6 @@ from consult.sessions.models import InputState
 from consult.sessions.models import Meeting
 from consult.sessions.models import MeetingInput
 from consult.sessions.models import MeetingState
-from consult.sessions.models import Verdict
 from consult.sessions.services import group_label
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
@@ -57,21 +55,9 @@ bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 def _labels():
     """Labels every session template uses (the live and participants' pages too)."""
     return {
-        "stance_labels": STANCE_LABELS,
-        "verdict_labels": VERDICT_LABELS,
         "meeting_states": MeetingState,
         "input_states": InputState,
-        "meeting_state_labels": meeting_state_labels,
         "group_label": group_label,
-    }
-
-
-def meeting_state_labels() -> dict[MeetingState, str]:
-    return {
-        MeetingState.PLANNED: _("Planned"),
-        MeetingState.LIVE: _("Live"),
-        MeetingState.CONFIRMING: _("With the participants to confirm"),
-        MeetingState.CONFIRMED: _("Confirmed"),
     }
 
 
@@ -321,13 +307,14 @@ def edit_meeting(meeting_id: int):
 def show_meeting(meeting_id: int):
     meeting = meeting_or_404(meeting_id)
     tree = tree_of(meeting.consultation)
+    recorded = meetings.for_staff(meeting, InputState.ACCEPTED)
     return render_template(
         "sessions/meeting_show.html",
         meeting=meeting,
         tree=tree,
         node_of=lambda item_id: tree.node(item_id),
-        recorded=services.inputs_of(meeting, InputState.ACCEPTED),
-        open_objections=confirmation.unresolved(meeting),
+        recorded=recorded,
+        open_objections=[entry for entry in recorded if entry.has_open_objection],
         action=EmptyForm(),
         join_url=url_for("participate.speak", code=meeting.join_code, _external=True),
     )
@@ -442,17 +429,15 @@ def resolve_input(meeting_id: int, input_id: int):
 def minutes(meeting_id: int):
     meeting = meeting_or_404(meeting_id)
     tree = tree_of(meeting.consultation)
-    recorded = services.inputs_of(meeting, InputState.ACCEPTED)
-    by_item: dict[int, list[MeetingInput]] = {}
-    for meeting_input in recorded:
-        by_item.setdefault(meeting_input.item_id, []).append(meeting_input)
+    # The minutes are printed and handed to the participants: their record, as they read it.
+    record = meetings.minutes(meeting)
     return render_template(
         "sessions/minutes.html",
         meeting=meeting,
         tree=tree,
         node_of=lambda item_id: tree.node(item_id),
-        by_item=by_item,
+        by_item=record.by_item,
         speakable=lambda item_id: services.speakable(meeting, tree, item_id),
         group_label=group_label,
-        objected=[i for i in recorded if any(f.verdict is not Verdict.AGREE for f in i.feedback)],
+        objected=record.objected,
     )

@@ -1,7 +1,7 @@
 """jobs and mail claims: background jobs, and claims so two senders never send one message twice
 
 Revision ID: 71be5af72090
-Revises: 6e99608addc3
+Revises: 0b8142684663
 Create Date: 2026-12-04 21:02:40.294269
 
 """
@@ -13,7 +13,7 @@ import consult.db
 
 # revision identifiers, used by Alembic.
 revision = '71be5af72090'
-down_revision = '6e99608addc3'
+down_revision = '0b8142684663'
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from consult.mail.models import OutboxMessage
 from tests.factories import csrf_token
 from tests.factories import login
 from tests.factories import make_user
+from tests.factories import post_form
 
 GOOD_PASSWORD = "a long enough password"
 
@@ -54,7 +55,17 @@ def test_register_confirm_and_sign_in(client, smtp_server, send_mail):
     assert send_mail().exit_code == 0
     confirm = smtp_server.link_to("ny@example.dk")
     assert confirm.startswith("/account/confirm/")
-    assert client.get(confirm).status_code == 302
+    # Opening the link (as an e-mail scanner does) confirms nothing: its button does.
+    for _ in range(2):
+        page = client.get(confirm + "?lang=en")
+        assert page.status_code == 200
+        assert "Confirm my e-mail address" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert not user_with("ny@example.dk").is_confirmed
+    assert client.post(confirm).status_code == 400  # no CSRF token: a page, not a confirmation
+    db.session.expire_all()
+    assert not user_with("ny@example.dk").is_confirmed
+    assert post_form(client, confirm, {}).status_code == 302
     db.session.expire_all()
     assert user_with("ny@example.dk").is_confirmed
     assert client.get(confirm[:-3] + "xyz").status_code == 400  # a forged token
@@ -177,7 +188,8 @@ def test_an_unconfirmed_user_signs_in_and_asks_for_a_new_link(client, smtp_serve
     assert response.status_code == 302
     assert send_mail().exit_code == 0
     assert len([m for m in smtp_server.messages if m["To"] == "slow@example.dk"]) == 2
-    assert client.get(smtp_server.link_to("slow@example.dk")).headers["Location"] == "/account/"
+    confirmed = post_form(client, smtp_server.link_to("slow@example.dk"), {})
+    assert confirmed.headers["Location"] == "/account/"
     db.session.expire_all()
     assert user_with("slow@example.dk").is_confirmed
     assert "not confirmed" not in client.get("/account/").get_data(as_text=True)

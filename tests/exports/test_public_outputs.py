@@ -12,14 +12,10 @@ import csv
 import html
 import io
 import json
-import re
-import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
-from itertools import product
 
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import select
 from werkzeug.http import parse_options_header
 
@@ -44,7 +40,6 @@ from consult.reference.seed import load_reference_data
 from consult.responses import letters
 from consult.responses import services as responding
 from consult.responses.models import Input
-from consult.responses.models import Respondent
 from consult.responses.models import Response
 from consult.responses.models import Stance
 from tests.factories import make_consultation
@@ -52,7 +47,14 @@ from tests.factories import make_response
 from tests.factories import make_user
 from tests.factories import sign_in
 from tests.helpers import DANGEROUS
+from tests.helpers import NEEDS_A_SECRET
+from tests.helpers import assert_holds
+from tests.helpers import found
 from tests.helpers import libreoffice_convert
+from tests.helpers import public_get_rules
+from tests.helpers import read_public
+from tests.helpers import readable
+from tests.helpers import says
 
 GOAL_1, GOAL_2, GOAL_3 = "fa-1-goal-1", "fa-1-goal-2", "fa-2-goal-1"
 
@@ -95,16 +97,6 @@ FORBIDDEN = {
     "MRKBEFOREEDIT": "a published text its sender changed afterwards",
     "MRKAFTEREDIT": "the changed text, not yet reviewed",
     "MRKTAG": "the secretariat's tag",
-}
-
-#: Public GET endpoints whose address holds a secret (a token, a join code): they show a
-#: person their own things, never published input, so the walk cannot and need not visit them.
-NEEDS_A_SECRET = {
-    "accounts.confirm_email",
-    "accounts.reset_password",
-    "responses.open_link",
-    "participate.speak",
-    "participate.review_record",
 }
 
 LETTER_PDF = b"%PDF-1.4\n% MRKLETTERBODY\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -251,151 +243,12 @@ def world() -> World:
     return World(c, organisation, forbidden)
 
 
-# --- reading every public output ---------------------------------------------------------------
-
-
-@dataclass
-class Output:
-    endpoint: str
-    url: str
-    status: int
-    #: Everything it says, case folded: markers are searched for whatever their case.
-    text: str
-
-
-def readable(response, endpoint: str) -> str:
-    """Return all the text a response carries: its headers and its body, whatever the format."""
-    data = response.get_data()
-    parts = [str(response.headers)]
-    if response.mimetype == "application/pdf":
-        parts.append(data.decode("latin-1"))  # an uncompressed PDF (a letter) reads as it is
-        if endpoint == "exports.download_report":
-            reader = PdfReader(io.BytesIO(data))
-            parts += ["".join(page.extract_text().split()) for page in reader.pages]
-            parts += [str(v) for v in (reader.metadata or {}).values()]
-    elif data.startswith(b"PK"):
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            xml = [package.read(n).decode("utf-8") for n in package.namelist() if ".xml" in n]
-        parts += xml + [re.sub(r"<[^>]+>", "", part) for part in xml]
-    else:
-        parts.append(data.decode("utf-8", errors="replace"))
-    return "\n".join(parts)
-
-
-def public_get_rules(app):
-    for rule in app.url_map.iter_rules():
-        view = app.view_functions[rule.endpoint]
-        if "GET" in rule.methods and hasattr(view, "access") and view.access is None:
-            yield rule
-
-
-def public_urls(app, world: World, *, variants: bool = True) -> list[tuple[str, str]]:
-    """Every public GET address of the consultation, found in the URL map, with each filter."""
-    c = world.consultation
-    tree = load_tree(current_version(c))
-    types = db.session.scalars(
-        select(Respondent.respondent_type_id)
-        .join(Response, Response.respondent_id == Respondent.id)
-        .where(Response.consultation_id == c.id)
-        .distinct()
-    ).all()
-    values = {
-        "slug": [c.slug],
-        "key": list(tree.by_key),
-        # Every response and contribution, public or not: an address is easy to guess.
-        "response_id": db.session.scalars(
-            select(Response.id).where(Response.consultation_id == c.id)
-        ).all(),
-        "contribution_id": db.session.scalars(
-            select(Contribution.id).where(Contribution.consultation_id == c.id)
-        ).all(),
-        "kind": sorted({kind for kind, _fmt in REPORT_FILES}),
-        "fmt": sorted({fmt for _kind, fmt in REPORT_FILES}),
-        "path": ["consultations/nope"],
-    }
-    commentable = {node.key for node in tree.commentable()}
-    adapter = app.url_map.bind("localhost")
-    urls = []
-    for rule in public_get_rules(app):
-        if rule.endpoint in NEEDS_A_SECRET:
-            continue
-        names = sorted(rule.arguments)
-        missing = set(names) - set(values)
-        assert not missing, f"{rule.endpoint} takes {missing}: tell this test what to try"
-        for combo in product(*(values[name] for name in names)):
-            args = dict(zip(names, combo, strict=True))
-            url = adapter.build(rule.endpoint, args, method="GET")
-            urls.append((rule.endpoint, url))
-            if not variants:
-                continue
-            if rule.endpoint == "published.list_inputs" and args["key"] in commentable:
-                urls += [(rule.endpoint, f"{url}?stance={s.value}") for s in Stance]
-                urls += [(rule.endpoint, f"{url}?type={t}") for t in types]
-                urls += [(rule.endpoint, f"{url}?page=2")]
-            elif url.endswith(".csv"):
-                urls.append((rule.endpoint, f"{url}?delimiter=comma"))
-    return urls
-
-
-def fetch(client, endpoint: str, url: str, lang: str) -> Output:
-    separator = "&" if "?" in url else "?"
-    url = f"{url}{separator}lang={lang}"
-    response = client.get(url)
-    try:
-        text = readable(response, endpoint).casefold()
-        return Output(endpoint, url, response.status_code, text)
-    finally:
-        response.close()
-
-
-def api_pages(client, slug: str, lang: str) -> list[Output]:
-    """The public API's input, two to a page, following the pages to the end."""
-    outputs, page, pages = [], 1, 1
-    while page <= pages:
-        url = f"/api/v1/consultations/{slug}/inputs?per_page=2&page={page}&lang={lang}"
-        response = client.get(url)
-        pages = response.get_json()["pages"]
-        text = readable(response, "").casefold()
-        outputs.append(Output("api.list_inputs", url, response.status_code, text))
-        page += 1
-    return outputs
-
-
-def read_everything(app, world: World) -> list[Output]:
-    """Fetch every public output as an anonymous visitor, in Danish and in English."""
-    outputs = []
-    for lang in ("da", "en"):
-        client = app.test_client()  # a fresh visitor: ?lang= sticks to the session
-        # The filters work the same in either language: once is enough.
-        urls = public_urls(app, world, variants=lang == "da")
-        outputs += [fetch(client, endpoint, url, lang) for endpoint, url in urls]
-        outputs += api_pages(client, world.consultation.slug, lang)
-    return outputs
-
-
-def says(output: Output, marker: str) -> bool:
-    return marker.casefold() in output.text
-
-
-def found(outputs: list[Output], url_part: str) -> list[Output]:
-    matching = [o for o in outputs if url_part in o.url]
-    assert matching, f"nothing fetched at {url_part}"
-    return matching
-
-
-def assert_holds(outputs: list[Output], url_part: str, *markers: str) -> None:
-    for output in found(outputs, url_part):
-        assert output.status == 200, (output.url, output.status)
-        missing = [m for m in markers if not says(output, m)]
-        assert not missing, f"{output.url} lacks {missing}"
-
-
 def test_nothing_private_is_in_any_public_output(app, world):
     c = world.consultation
     everything = (OK_TEXT, OK_NAME, ANON_TEXT, KEPT_TEXT, ORG, ORG_TEXT, ANON_ORG_TEXT)
     # A positive control holding a forbidden marker would make the test contradict itself.
     assert not [m for m in world.forbidden if any(m.casefold() in p.casefold() for p in everything)]
-    outputs = read_everything(app, world)
+    outputs = read_public(app, c)
 
     leaks = [
         f"{o.url}: {marker} ({why})"
@@ -568,7 +421,7 @@ def report_texts(client, c) -> dict[str, str]:
     for name, url in urls.items():
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
-        texts[name] = readable(response, "exports.download_report")
+        texts[name] = readable(response)
         response.close()
     return texts
 

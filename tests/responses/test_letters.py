@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import time_machine
@@ -209,3 +210,46 @@ def test_no_letter_after_the_deadline(organisation):
         as_text=True
     )
     assert db.session.scalar(select(Letter)) is None
+
+
+#: Bidi embeddings, overrides, isolates and marks, and other characters that draw nothing.
+INVISIBLE = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u200b\ufeff\x07"
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ("faktura\u202efdp.exe", "fakturafdp.exe.pdf"),
+        ("\u2067Høringssvar\u2069\u200e.pdf", "Høringssvar.pdf"),
+        ("brev" + INVISIBLE + ".pdf", "brev.pdf"),
+    ],
+)
+def test_a_letter_name_loses_its_invisible_characters(organisation, sent, shown):
+    client, c = organisation
+    assert upload(client, c, PDF, sent).status_code == 302
+    assert db.session.scalar(select(Letter)).filename == shown
+    download = client.get(f"/consultations/{c.slug}/respond/letter/file")
+    disposition = unquote(download.headers["Content-Disposition"])
+    download.close()
+    assert shown in disposition
+    assert not set(INVISIBLE) & set(disposition)
+
+
+def test_a_name_stored_before_the_rule_is_cleaned_on_the_way_out(organisation):
+    client, c = organisation
+    upload(client, c, PDF)
+    db.session.scalar(select(Letter)).filename = "faktura\u202efdp.exe"
+    db.session.flush()
+    download = client.get(f"/consultations/{c.slug}/respond/letter/file")
+    disposition = unquote(download.headers["Content-Disposition"])
+    download.close()
+    assert "fakturafdp.exe.pdf" in disposition and "\u202e" not in disposition
+
+
+def test_no_cache_keeps_a_letter(organisation):
+    client, c = organisation
+    upload(client, c, PDF)
+    download = client.get(f"/consultations/{c.slug}/respond/letter/file")
+    download.close()
+    assert download.headers["Cache-Control"] == "private, no-store"
+    assert "ETag" not in download.headers

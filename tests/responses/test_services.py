@@ -101,6 +101,38 @@ def test_the_deadline_holds_to_the_second(setup):
             services.withdraw_response(response)
 
 
+@pytest.mark.parametrize("action", ["submit", "withdraw"])
+def test_the_time_that_passed_the_deadline_check_is_the_time_stamped(setup, monkeypatch, action):
+    """The clock moves past the deadline between the check and the stamp: the stamp keeps the
+    time that was checked, so nothing is accepted with a time after the deadline."""
+    consultation, tree, response = setup
+    answer(response, tree.by_key["fa-1-goal-1"])
+    if action == "withdraw":
+        services.submit_response(response, "k0")
+    last_second = consultation.closes_at - timedelta(seconds=1)
+    check = services.ensure_open
+    with time_machine.travel(last_second, tick=False) as clock:
+
+        def check_then_pass_the_deadline(c, now=None):
+            check(c, now)
+            clock.shift(timedelta(seconds=2))
+
+        monkeypatch.setattr(services, "ensure_open", check_then_pass_the_deadline)
+        if action == "submit":
+            assert services.submit_response(response, "k1")
+            stamped = response.submitted_at
+        else:
+            services.withdraw_response(response)
+            stamped = response.withdrawn_at
+    assert stamped == last_second < consultation.closes_at
+    event = db.session.scalars(
+        select(ResponseEvent)
+        .where(ResponseEvent.response_id == response.id)
+        .order_by(ResponseEvent.id.desc())
+    ).first()
+    assert event.at == last_second
+
+
 def test_ranking_keeps_the_caps(setup):
     consultation, tree, response = setup
     areas = [n.item.id for n in tree.focus_areas]

@@ -1,7 +1,9 @@
 """What the public may read: published contributions of submitted responses, and who sent them.
 
-Every public page and open-data file reads input through here, so the rules live in one
-place: published only, frozen public text only, names only with consent.
+Every public page, the public API, the open data and the public report read input through
+here, so the rules live in one place: published only, the text frozen at review (with its
+redactions) only, names only with consent (``consult.readside.naming``). The public text is
+what a moderator published, so nothing here runs the personal-data guard again.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from consult.moderation.models import REDACTED
 from consult.moderation.models import Contribution
 from consult.moderation.models import ContributionKind
 from consult.moderation.models import ModerationState
+from consult.readside.masking import mask_cpr
 from consult.reference.models import RespondentType
 from consult.responses.models import Consent
 from consult.responses.models import Input
@@ -103,16 +106,6 @@ def type_counts(item_id: int) -> list[tuple[RespondentType, int]]:
     )
 
 
-def public_name(response: Response) -> str | None:
-    """Return the name the public may see: the organisation's or the person's, with consent."""
-    if response.consent is not Consent.NAMED:
-        return None
-    respondent = response.respondent
-    if respondent.respondent_type is not None and respondent.respondent_type.is_organisation:
-        return respondent.organisation or None
-    return respondent.name or None
-
-
 def is_public_organisation_response(response: Response | None) -> bool:
     """An organisation's response the public may read whole: submitted and named."""
     return (
@@ -133,6 +126,16 @@ def published_of_response(response_id: int) -> list[Contribution]:
         .where(Contribution.response_id == response_id, *visible())
         .order_by(Contribution.id)
     ).all()
+
+
+def freeze(text: str | None) -> tuple[str | None, bool]:
+    """Return a text as it is frozen for the public when a moderator publishes it, and whether
+    anything had to go: a CPR number is never public, even when the moderator let it through,
+    so each one becomes the REDACTED mark. Done once, at review, never at a render."""
+    if text is None:
+        return None, False
+    frozen = mask_cpr(text, REDACTED)
+    return frozen, frozen != text
 
 
 def render_public_text(text: str | None, removed_label: str) -> Markup:

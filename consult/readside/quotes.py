@@ -1,0 +1,142 @@
+"""What the høringsnotat and the public report quote: moderated text only.
+
+Both documents leave the platform and are read by people the respondents never met, so they
+quote only what a moderator published, with its redactions, and name people only by the one
+naming rule. Input still waiting for a moderator is counted and shown as waiting, never
+quoted; the secretariat's memo also lists (without text) input that was hidden or was not to
+be published, so every reply still shows what it answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+
+from consult.analysis.models import DuplicateGroup
+from consult.extensions import db
+from consult.moderation.models import Contribution
+from consult.moderation.models import ContributionKind
+from consult.moderation.models import ModerationState
+from consult.readside import naming
+from consult.readside import public as published
+from consult.reference.models import RespondentType
+from consult.responses.models import Input
+from consult.responses.models import Respondent
+from consult.responses.models import Response
+from consult.responses.models import ResponseState
+from consult.responses.models import Stance
+
+
+@dataclass
+class Quote:
+    """One input as a document may show it."""
+
+    input_id: int
+    stance: Stance | None
+    reply_id: int | None
+    #: "Borger", "Patientforening: Danske Patienter" (a name only by the naming rule).
+    who: str
+    #: The published text, removed parts as the label; "" when it is not quoted.
+    text: str
+    wording: str
+    #: Where moderation stands: quoted only when PUBLISHED.
+    state: ModerationState
+    is_campaign: bool = False
+    campaign_label: str | None = None
+
+    @property
+    def is_quoted(self) -> bool:
+        return self.state is ModerationState.PUBLISHED
+
+
+def _waiting():
+    """Input no moderator has decided on yet (a submitted input always has a contribution;
+    one without is treated as waiting, never as published)."""
+    return or_(Contribution.id.is_(None), Contribution.state == ModerationState.PENDING)
+
+
+def goal_quotes(
+    consultation_id: int, item_id: int, *, public: bool, en: bool, removed: str
+) -> Iterator[Quote]:
+    """Yield the input on one goal, grouped by the reply that answers it, as a document shows it.
+
+    :param public: only what ``public.visible()`` allows (the public report); otherwise every
+        submitted input, quoted only once published (the secretariat's memo).
+    :param removed: the label a removed part reads as ("[fjernet]").
+    """
+    query = (
+        select(
+            Input.id,
+            Input.stance,
+            Input.reply_id,
+            RespondentType.name_da,
+            RespondentType.name_en,
+            RespondentType.is_organisation,
+            Respondent.organisation,
+            Respondent.name,
+            Response.consent,
+            Contribution.state,
+            Contribution.public_text,
+            Contribution.public_wording,
+            DuplicateGroup.is_campaign,
+            DuplicateGroup.label,
+        )
+        .join(Response, Response.id == Input.response_id)
+        .join(Respondent, Respondent.id == Response.respondent_id)
+        .outerjoin(RespondentType, RespondentType.id == Respondent.respondent_type_id)
+        .outerjoin(Contribution, Contribution.input_id == Input.id)
+        .outerjoin(DuplicateGroup, DuplicateGroup.id == Input.duplicate_group_id)
+        .where(
+            Input.item_id == item_id,
+            Response.consultation_id == consultation_id,
+            Response.state == ResponseState.SUBMITTED,
+        )
+        .order_by(Input.reply_id.is_(None), Input.reply_id, Input.id)
+    )
+    if public:
+        query = query.where(*published.visible())
+    for row in db.session.execute(query):
+        (
+            input_id, stance, reply_id, type_da, type_en, is_org, organisation, name, consent,
+            state, public_text, public_wording, is_campaign, group_label,
+        ) = row  # fmt: skip
+        state = state or ModerationState.PENDING
+        quoted = state is ModerationState.PUBLISHED
+        type_name = ((type_en or type_da) if en else type_da) or _("Session group")
+        yield Quote(
+            input_id=input_id,
+            stance=stance,
+            reply_id=reply_id,
+            who=naming.who(type_name, naming.shown_name(consent, is_org, organisation, name)),
+            text=published.plain_public_text(public_text, removed) if quoted else "",
+            wording=published.plain_public_text(public_wording, removed) if quoted else "",
+            state=state,
+            is_campaign=bool(is_campaign),
+            campaign_label=group_label,
+        )
+
+
+def waiting_by_goal(consultation_id: int) -> dict[int, int]:
+    """Count the submitted input still waiting for a moderator, per goal, in one query."""
+    # Not dict(result): a Result has .keys(), so dict() would read it as a mapping.
+    return dict(
+        db.session.execute(
+            select(Input.item_id, func.count(Input.id))
+            .join(Response, Response.id == Input.response_id)
+            .outerjoin(
+                Contribution,
+                (Contribution.input_id == Input.id) & (Contribution.kind == ContributionKind.INPUT),
+            )
+            .where(
+                Response.consultation_id == consultation_id,
+                Response.state == ResponseState.SUBMITTED,
+                _waiting(),
+            )
+            .group_by(Input.item_id)
+        ).all()
+    )
