@@ -40,9 +40,6 @@ log = logging.getLogger(__name__)
 #: session.info key: what to hand to the queue once the transaction commits.
 _PENDING = "consult.jobs.pending"
 
-#: Keyword names enqueue() keeps for itself; a job's own arguments need other names.
-RESERVED = ("topic", "requested_by", "max_attempts", "once", "dispatch")
-
 
 def enqueue(
     kind: str,
@@ -61,7 +58,8 @@ def enqueue(
     :param requested_by: the user who asked, if any.
     :param once: return the queued or running job of this kind and topic instead, if any.
     :param dispatch: False to run it here and now (``runner.run``) instead of in a worker.
-    :param args: the function's keyword arguments: JSON values (ids, short strings).
+    :param args: the function's keyword arguments: JSON values (ids, short strings), named
+        otherwise than the parameters above.
     :return: the Job row, flushed.
     """
     spec = registry.spec(kind)

@@ -12,10 +12,12 @@ import signal
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from consult import jobs
 from consult.db import utcnow
 from consult.extensions import db
+from consult.jobs.models import Job
 from consult.jobs.models import JobState
 from tests import helpers
 from tests.jobs import sample_jobs
@@ -76,7 +78,7 @@ def test_a_job_whose_worker_is_killed_runs_again_and_stores_once(scratch, tmp_pa
     assert "Consumer exiting" in scratch.output(second)
 
 
-def test_find_duplicates_waits_for_a_worker_and_shows_its_progress(scratch):
+def test_find_duplicates_can_wait_for_a_worker(scratch):
     from tests.factories import make_consultation
     from tests.factories import make_response
 
@@ -94,3 +96,7 @@ def test_find_duplicates_waits_for_a_worker_and_shows_its_progress(scratch):
     waiting = scratch.start("find-duplicates", slug, "--queue", "--wait", name="cli")
     assert waiting.wait(timeout=DEADLINE) == 0, scratch.output(waiting)
     assert "1 groups of near-identical input." in scratch.output(waiting)
+    with scratch.app.app_context():
+        job = db.session.scalars(select(Job)).one()
+        # Run by the worker (the command only waited), which wrote its progress.
+        assert job.worker != "" and (job.progress_done, job.progress_total) == (3, 3)
