@@ -31,11 +31,12 @@ node_modules/axe-core/axe.min.js: package.json
 	npm install --no-audit --no-fund --silent
 	@touch $@
 
-## Install, migrate the SQLite database under instance/, load the demo, serve on :5000.
+## Install, migrate the SQLite database under instance/, load the demo, serve on :5000 with
+## one background worker beside it (scripts/run-dev; Ctrl-C stops both).
 run: install
 	CONSULT_ENV=development $(BIN)/flask db upgrade
 	CONSULT_ENV=development $(BIN)/flask consult demo
-	CONSULT_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+	BIN=$(BIN) scripts/run-dev
 
 ## Say what this machine lacks for the tests and how to install it; start Redis if it is not.
 check-machine:

@@ -59,6 +59,8 @@ def _init_extensions(app: Flask) -> None:
     from consult.extensions import login_manager
     from consult.extensions import migrate
     from consult.invitations import models as _invitations  # noqa: F401
+    from consult.jobs import models as _jobs  # noqa: F401
+    from consult.jobs.queue import job_queue
     from consult.mail import models as _mail  # noqa: F401
     from consult.moderation import models as _moderation  # noqa: F401
     from consult.reference import models as _reference  # noqa: F401
@@ -72,6 +74,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Europe/Copenhagen"
     )
+    job_queue.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = None  # the server-side LoginSession does this job
@@ -80,6 +83,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _init_security(app: Flask) -> None:
     from consult import errors
+    from consult import health
     from consult import i18n
     from consult import permissions
     from consult import security
@@ -92,6 +96,8 @@ def _init_security(app: Flask) -> None:
         # Reject control characters in the URL before anything reads it.
         if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
             abort(400)
+        if health.is_probe():
+            return  # /healthz, /readyz: no user, no session, no language
         # Load the signed-in user first, so its session bookkeeping never commits view work.
         _ = current_user.is_authenticated
         i18n.remember_lang_from_query()
@@ -108,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.drafts.staff_views import bp as staff_bp
     from consult.drafts.views import bp as drafts_bp
     from consult.exports.views import bp as exports_bp
+    from consult.health import bp as health_bp
     from consult.invitations.views import bp as invitations_bp
     from consult.moderation.public_views import bp as published_bp
     from consult.moderation.views import bp as moderation_bp
@@ -133,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(inputs_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(health_bp)
     # Labels and the per-audience text filters every template uses.
     templating.init_app(app)
 

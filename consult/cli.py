@@ -92,18 +92,76 @@ def export_command(slug: str, fmt: str, output: str, delimiter: str, lang: str, 
 
 @consult_cli.command("find-duplicates")
 @click.argument("slug")
+@click.option(
+    "--queue",
+    "via_queue",
+    is_flag=True,
+    help="Hand it to the workers (as the page's button does) instead of running it here.",
+)
+@click.option("--wait", is_flag=True, help="With --queue: wait for a worker to finish it.")
 @with_appcontext
-def find_duplicates_command(slug: str):
+def find_duplicates_command(slug: str, via_queue: bool, wait: bool):
     """Group a consultation's identical and near-identical input (campaigns) again."""
-    from consult.analysis.duplicates import find_duplicates
+    from consult import jobs
+    from consult.analysis.jobs import KIND
+    from consult.analysis.jobs import topic
     from consult.drafts.services import get_consultation
+    from consult.jobs import runner
 
     consultation = get_consultation(slug)
     if consultation is None:
         raise click.ClickException(f"No consultation with the address {slug!r}.")
-    groups = find_duplicates(consultation.id)
+    if wait and not via_queue:
+        raise click.UsageError("--wait goes with --queue.")
+    # A row either way: run here, it is one more job a worker could finish if this stops.
+    job = jobs.enqueue(
+        KIND, topic=topic(consultation), dispatch=via_queue, consultation_id=consultation.id
+    )
     db.session.commit()
-    click.echo(f"{groups} groups of near-identical input.")
+    if via_queue and not wait:
+        click.echo(f"Job {job.id} is queued; a worker (flask consult worker) runs it.")
+        return
+    with click.progressbar(length=1, label="Reading the input", show_pos=True) as bar:
+
+        def show(done: int, total: int | None) -> None:
+            bar.length = total or max(done, 1)
+            bar.update(done - bar.pos)
+
+        if via_queue:
+            job = jobs.wait(job.id, on_progress=show)
+        else:
+            runner.run(job.id, on_progress=show)
+            job = db.session.get(jobs.Job, job.id, populate_existing=True)
+    if job.state is not jobs.JobState.DONE:
+        raise click.ClickException(f"Job {job.id} {job.state.value}: {job.error}")
+    click.echo(f"{job.result['groups']} groups of near-identical input.")
+
+
+@consult_cli.command("worker")
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Jobs this process runs at the same time.",
+)
+@with_appcontext
+def worker_command(threads: int):
+    """Run background jobs until stopped: mail, reminders, duplicate finding.
+
+    Takes jobs from the queue (CONSULT_JOBS_URL) and runs the scheduled ones (mail every
+    minute; the sweep that queues again a job whose worker died). Run several on several
+    machines if you like. SIGTERM lets the running job finish first (at most
+    CONSULT_JOBS_SHUTDOWN_SECONDS); SIGINT stops at once, and the job is run again later.
+    """
+    import logging
+
+    from flask import current_app
+
+    from consult.jobs.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    run_worker(current_app._get_current_object(), threads=threads)
 
 
 @consult_cli.command("load-reference")

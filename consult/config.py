@@ -63,7 +63,10 @@ class Config:
     #: The read API (/api/v1), per address across all of it.
     API_RATE_LIMIT = "120 per minute"
 
-    # Mail, delivered from the outbox by ``flask consult send-mail``
+    # Mail, delivered from the outbox by the worker (each minute, and just after it is queued)
+    # and by ``flask consult send-mail``.
+    #: smtp, or console: print each message on the worker's output (``make run`` uses it).
+    MAIL_BACKEND = "smtp"
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 25
     MAIL_USERNAME: str | None = None
@@ -73,9 +76,32 @@ class Config:
     MAIL_TIMEOUT = 10
     MAIL_DEFAULT_SENDER = "consult <no-reply@consult.localhost>"
     MAIL_MAX_ATTEMPTS = 10
+    #: A sender's claim on a message it has not sent after this long (it died) lapses.
+    MAIL_CLAIM_SECONDS = 600
     #: Links in e-mails are built from this when there is no request (CLI).
     SERVER_NAME: str | None = None
     PREFERRED_URL_SCHEME = "http"
+
+    # Background jobs (consult/jobs): Huey's queue, and how workers notice one that died.
+    #: Where the queue lives: sqlite:///path (default: instance/jobs.db, no server needed),
+    #: redis://host:6379/0 or postgresql://user@host/db in production, memory:// in tests.
+    JOBS_URL: str | None = None
+    #: The queue's name: several sites may share one Redis under different names.
+    JOBS_NAME = "consult"
+    #: A running job's worker writes its heartbeat this often (0: never, for in-process tests).
+    JOBS_HEARTBEAT_SECONDS = 10
+    #: A running job whose heartbeat is older than this is taken to be lost and run again.
+    JOBS_STALE_SECONDS = 60
+    #: A queued job nobody took up for this long is handed to the queue again.
+    JOBS_REDISPATCH_SECONDS = 300
+    #: The pause before a failed job's second attempt; it doubles for each one after.
+    JOBS_RETRY_SECONDS = 30
+    #: How often an idle worker looks at a SQLite queue (Redis and PostgreSQL wake it at once).
+    JOBS_POLL_SECONDS = 1.0
+    #: On SIGTERM a worker finishes its job for at most this long, then stops anyway.
+    JOBS_SHUTDOWN_SECONDS = 30
+    #: More modules with @job functions to load (besides consult.jobs.registry.JOB_MODULES).
+    JOBS_IMPORTS: tuple[str, ...] = ()
 
     #: Argon2id parameters: a profile of ``argon2.profiles`` (RFC 9106's low-memory choice:
     #: 64 MiB and 3 passes, about 0.1 s per hash on one core).
@@ -95,5 +121,9 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_ENABLED = True
     SERVER_NAME = "consult.test"
+    #: Jobs wait in memory until a test runs them (the run_jobs fixture), with no heartbeat
+    #: thread: the test's one connection is the only one there is.
+    JOBS_URL = "memory://"
+    JOBS_HEARTBEAT_SECONDS = 0
     #: Cheap hashes: the production parameters are tested once (tests/accounts/test_sign_in.py).
     ARGON2_PROFILE = "CHEAPEST"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC
 from datetime import datetime
 
@@ -81,9 +84,28 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+#: Set inside ``write_lock()``: transactions begun there take SQLite's write lock up front.
+_WRITE_LOCK: ContextVar[bool] = ContextVar("consult_write_lock", default=False)
+
+
+@contextmanager
+def write_lock() -> Iterator[None]:
+    """Begin the transactions inside with the write lock taken (SQLite's BEGIN IMMEDIATE).
+
+    For work outside a request (jobs, the CLI) that reads and then writes: on SQLite a
+    transaction that has read cannot take the write lock once another connection has written
+    since, and fails at once. Start the transaction inside: commit what came before.
+    """
+    token = _WRITE_LOCK.set(True)
+    try:
+        yield
+    finally:
+        _WRITE_LOCK.reset(token)
+
 
 def _writes() -> bool:
-    """Whether this transaction belongs to a request that changes something.
+    """Whether this transaction belongs to a request that changes something (or to work
+    inside ``write_lock()``).
 
     Only the method says so: a GET never writes (beyond bookkeeping that gives way when the
     database is busy, ``security.commit_bookkeeping``), so it never queues for the lock.
@@ -91,6 +113,8 @@ def _writes() -> bool:
     from flask import has_request_context
     from flask import request
 
+    if _WRITE_LOCK.get():
+        return True
     return has_request_context() and request.method in WRITE_METHODS
 
 

@@ -271,3 +271,23 @@ def send_mail(app):
         return app.test_cli_runner().invoke(args=["consult", "send-mail"])
 
     return run
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run the jobs handed to the queue during this test, here, as a worker would; return how
+    many ran. ``scheduled=True`` also runs the scheduled jobs kicked (mail.send after mail)."""
+    from consult.jobs.queue import job_queue
+
+    huey = job_queue.of(app).huey
+    huey.flush()  # what earlier tests (rolled back) handed to the in-memory queue
+
+    def run(scheduled: bool = False) -> int:
+        ran = 0
+        while (task := huey.dequeue()) is not None:
+            if task.name == "run_job" or scheduled:
+                huey.execute(task)
+                ran += task.name == "run_job"
+        return ran
+
+    return run

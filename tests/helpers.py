@@ -11,10 +11,14 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+import time
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from itertools import product
@@ -83,6 +87,118 @@ def drop_database(base_url: str, url: str) -> None:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
+
+
+# --- real worker processes (flask consult worker, send-mail) ------------------------------------
+
+
+class Scratch:
+    """A database and a job queue of their own for real processes (``flask consult …``), and
+    an app in this process to look at them with.
+
+    The queue is Huey's SQLite file on the SQLite run (the ``make run`` shape) and Redis on the
+    PostgreSQL run (the production shape). Workers beat every 0.2 s and count as lost after 2 s.
+    """
+
+    #: Generous: two cores shared with other work; a test that waits this long has failed.
+    DEADLINE = 90
+    STALE_SECONDS = 2
+
+    def __init__(self, tmp_path: Path, imports: list[str] = ()):
+        from consult import create_app
+        from consult.config import TestConfig
+        from consult.extensions import db
+
+        self.url = create_database(DATABASE_URL, "jobs")
+        if is_postgres():
+            self.queue_url = "redis://127.0.0.1:6379/0"
+        else:
+            self.queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
+        self.queue_name = f"consult_test_{uuid.uuid4().hex[:8]}"
+        settings = {
+            "SQLALCHEMY_DATABASE_URI": self.url,
+            "JOBS_URL": self.queue_url,
+            "JOBS_NAME": self.queue_name,
+        }
+        self.app = create_app(type("Scratch", (TestConfig,), settings))
+        with self.app.app_context():
+            db.create_all()
+        self.logs = tmp_path
+        self.env = {
+            **os.environ,
+            "FLASK_APP": "consult",
+            "CONSULT_SQLALCHEMY_DATABASE_URI": self.url,
+            "CONSULT_SECRET_KEY": TestConfig.SECRET_KEY,
+            "CONSULT_JOBS_URL": self.queue_url,
+            "CONSULT_JOBS_NAME": self.queue_name,
+            "CONSULT_JOBS_IMPORTS": json.dumps(list(imports)),
+            "CONSULT_JOBS_HEARTBEAT_SECONDS": "0.2",
+            "CONSULT_JOBS_STALE_SECONDS": str(self.STALE_SECONDS),
+            "CONSULT_JOBS_POLL_SECONDS": "0.2",
+        }
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, *args: str, name: str = "worker") -> subprocess.Popen:
+        """Start ``flask consult *args``; its output goes to a log file (``output()``)."""
+        log = (self.logs / f"{name}-{len(self.processes)}.log").open("w")
+        process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "flask", "consult", *args],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        self.processes.append(process)
+        return process
+
+    def output(self, process: subprocess.Popen) -> str:
+        index = self.processes.index(process)
+        return next(self.logs.glob(f"*-{index}.log")).read_text()
+
+    def job(self, job_id: int):
+        """Return the Job row as the database has it now."""
+        from consult.extensions import db
+        from consult.jobs.models import Job
+
+        with self.app.app_context():
+            job = db.session.get(Job, job_id)
+            db.session.expunge(job)
+            return job
+
+    def wait_for(self, what: str, condition: Callable[[], bool]) -> None:
+        """Wait until ``condition()``; fail when a process dies or after DEADLINE seconds."""
+        deadline = time.monotonic() + self.DEADLINE
+        while not condition():
+            for process in self.processes:
+                if process.poll() not in (None, -signal.SIGKILL):
+                    pytest.fail(
+                        f"a process ended while waiting for {what}:\n{self.output(process)}"
+                    )
+            if time.monotonic() > deadline:
+                pytest.fail(f"waited {self.DEADLINE} s for {what}")
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        from consult.extensions import db
+        from consult.jobs.queue import job_queue
+
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+        with self.app.app_context():
+            job_queue.current.huey.flush()
+            if self.queue_url.startswith("redis"):
+                storage = job_queue.current.huey.storage
+                keys = storage.conn.keys(f"huey.*{self.queue_name}*")
+                if keys:
+                    storage.conn.delete(*keys)
+                storage.pool.disconnect()
+            else:
+                job_queue.current.huey.storage.close()
+            db.engine.dispose()
+        drop_database(DATABASE_URL, self.url)
 
 
 # --- sample input -----------------------------------------------------------------------------

@@ -37,6 +37,9 @@ ALLOWED: dict[str, set[Role]] = {
 #: Every endpoint and who may use it. Prefix match on "area." is not allowed: list each one.
 EXPECTED: dict[str, str] = {
     "static": PUBLIC,
+    # probes for load balancers and systemd (tests/test_health.py)
+    "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC,
     # drafts (public reading)
     "drafts.list_consultations": PUBLIC,
     "drafts.show_consultation": PUBLIC,

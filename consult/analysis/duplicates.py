@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from datasketch import MinHash
 from datasketch import MinHashLSH
 from sqlalchemy import bindparam
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
@@ -38,8 +41,11 @@ SHINGLE = 2
 #: LSH band sizes weighted towards recall: every candidate pair is checked anyway, so a pair
 #: LSH misses is lost while a false candidate only costs one comparison.
 LSH_WEIGHTS = (0.1, 0.9)
-#: Rows per fetch when streaming the consultation's input.
+#: Rows per fetch when streaming the consultation's input (and per progress report).
 CHUNK = 2000
+
+#: ``progress(done, total)``: how many texts have been read, of how many.
+Progress = Callable[[int, int | None], None]
 
 
 def normalise(text: str) -> str:
@@ -149,7 +155,7 @@ def _buckets(band: np.ndarray) -> Iterator[list[int]]:
         yield order[start:end].tolist()
 
 
-def find_duplicates(consultation_id: int) -> int:
+def find_duplicates(consultation_id: int, progress: Progress | None = None) -> int:
     """Regroup the consultation's submitted input; keep campaign labels; return the group count.
 
     Rows of groups that no new group takes over are deleted. Input objects already in the
@@ -157,17 +163,47 @@ def find_duplicates(consultation_id: int) -> int:
     one object at a time); select the column to see the new one.
 
     :param consultation_id: the consultation whose input to group.
+    :param progress: called as ``progress(texts read, texts in all)`` while reading.
     :return: the number of groups now.
     """
     db.session.flush()
+    return store_groups(consultation_id, compute_groups(consultation_id, progress))
+
+
+@dataclass
+class Grouping:
+    """The groups found (input ids), and the texts read, by input id."""
+
+    groups: list[list[int]]
+    texts: dict[int, str]
+
+
+def compute_groups(consultation_id: int, progress: Progress | None = None) -> Grouping:
+    """Read the consultation's submitted input and group it; write nothing (store_groups does).
+
+    The two halves may run in separate transactions (the job does: it reads without holding
+    SQLite's write lock); input that changes in between is grouped at the next run.
+    """
+    total = _count_inputs(consultation_id) if progress is not None else None
     texts: dict[int, str] = {}
 
     def remembered() -> Iterator[tuple[int, str]]:
         for id_, text in _stream_inputs(consultation_id):
             texts[id_] = text
+            if progress is not None and len(texts) % CHUNK == 0:
+                progress(len(texts), total)
             yield id_, text
 
     groups = group_texts(remembered())
+    if progress is not None:
+        progress(len(texts), len(texts))
+    return Grouping(groups, texts)
+
+
+def store_groups(consultation_id: int, grouping: Grouping) -> int:
+    """Write the groups of ``compute_groups``: reuse the rows of the old groups they take over,
+    point the inputs at their groups, delete the rest; return the number of groups."""
+    groups, texts = grouping.groups, grouping.texts
     old_groups = {
         g.id: g
         for g in db.session.scalars(
@@ -223,15 +259,27 @@ def find_duplicates(consultation_id: int) -> int:
     return len(groups)
 
 
+def _submitted(consultation_id: int):
+    return (
+        Response.consultation_id == consultation_id,
+        Response.state == ResponseState.SUBMITTED,
+    )
+
+
+def _count_inputs(consultation_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Input.id))
+        .join(Response, Response.id == Input.response_id)
+        .where(*_submitted(consultation_id))
+    )
+
+
 def _stream_inputs(consultation_id: int) -> Iterator[tuple[int, str]]:
     """Yield (input id, text and proposed wording) of the consultation's submitted input."""
     rows = db.session.execute(
         select(Input.id, Input.text, Input.proposed_wording)
         .join(Response, Response.id == Input.response_id)
-        .where(
-            Response.consultation_id == consultation_id,
-            Response.state == ResponseState.SUBMITTED,
-        )
+        .where(*_submitted(consultation_id))
         .order_by(Input.id)
         .execution_options(yield_per=CHUNK)
     )

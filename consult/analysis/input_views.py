@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
+from consult import jobs
 from consult.accounts.models import Role
 from consult.accounts.models import User
 from consult.analysis import browser
-from consult.analysis import duplicates
 from consult.analysis import services
 from consult.analysis.forms import ApplyTagForm
 from consult.analysis.forms import AssignForm
@@ -29,6 +29,8 @@ from consult.analysis.forms import CampaignForm
 from consult.analysis.forms import EmptyForm
 from consult.analysis.forms import ReplyForm
 from consult.analysis.forms import TagForm
+from consult.analysis.jobs import KIND as FIND_DUPLICATES
+from consult.analysis.jobs import topic
 from consult.analysis.models import Disposition
 from consult.analysis.models import DuplicateGroup
 from consult.analysis.models import Reply
@@ -328,6 +330,7 @@ def list_groups(slug: str):
         "inputs/group_list.html",
         consultation=consultation,
         page=page,
+        job=jobs.latest(FIND_DUPLICATES, topic(consultation)),
         action=EmptyForm(formdata=None),
         campaign_forms={
             g.id: CampaignForm(
@@ -343,9 +346,15 @@ def list_groups(slug: str):
 def find_groups(slug: str):
     consultation, _tree = consultation_and_tree(slug)
     if EmptyForm().validate_on_submit():
-        n = duplicates.find_duplicates(consultation.id)
+        # A worker does it (100,000 texts take minutes); a second click finds it under way.
+        jobs.enqueue(
+            FIND_DUPLICATES,
+            topic=topic(consultation),
+            requested_by=current_user,
+            once=True,
+            consultation_id=consultation.id,
+        )
         db.session.commit()
-        flash(ngettext("%(num)d group found.", "%(num)d groups found.", n), "success")
     return redirect(url_for("inputs.list_groups", slug=slug))
 
 

@@ -224,16 +224,21 @@ def to_remind(consultation_id: int, reminded_before: datetime | None = None) -> 
     return [invitation for invitation, _answered_at in db.session.execute(stmt)]
 
 
-def send_reminders(consultation: Consultation, invitations: list[Invitation]) -> int:
+def send_reminders(
+    consultation: Consultation, invitations: list[Invitation], link: str | None = None
+) -> int:
     """Queue a reminder (in Danish) to each of ``invitations`` that has an e-mail address and
-    has not answered; record when, and how often. Return how many were queued."""
+    has not answered; record when, and how often. Return how many were queued.
+
+    ``link`` is the consultation's address for the mail (default: built from this request).
+    """
     ids = [i.id for i in invitations if i.email]
     if not ids:
         return 0
     pending = db.session.scalars(
         answered_query(consultation.id, answered=False).where(Invitation.id.in_(ids))
     ).all()
-    link = url_for("drafts.show_consultation", slug=consultation.slug, _external=True)
+    link = link or url_for("drafts.show_consultation", slug=consultation.slug, _external=True)
     now = utcnow()
     with force_locale("da"):
         title = localized(consultation, "title")[0]

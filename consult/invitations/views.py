@@ -22,6 +22,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from consult import jobs
 from consult.db import utcnow
 from consult.drafts.models import Consultation
 from consult.drafts.models import Phase
@@ -44,11 +45,17 @@ bp = Blueprint("invitations", __name__, url_prefix="/staff/consultations/<slug>/
 PER_PAGE = 50
 #: Those reminded this recently are left out, so a second click sends nothing twice.
 REMIND_AGAIN_AFTER = timedelta(hours=1)
+#: The job that queues the reminders (consult/invitations/jobs.py).
+SEND_REMINDERS = "invitations.send_reminders"
 #: The list's filter (?show=…): the value given to ``services.answered_query``.
 FILTERS = {"all": None, "answered": True, "not-yet": False}
 FILTER_LABELS = {"all": _l("All"), "answered": _l("Answered"), "not-yet": _l("Not yet answered")}
 #: How many skipped organisations a flash names (the rest are counted).
 SKIPPED_NAMED = 10
+
+
+def _topic(consultation: Consultation) -> str:
+    return f"consultation:{consultation.id}"
 
 
 def _consultation(slug: str) -> Consultation:
@@ -118,6 +125,7 @@ def list_invitations(slug: str):
     )
     page = services.paginate(stmt, request.args.get("page", 1, type=int), PER_PAGE)
     is_open = consultation.phase() is Phase.OPEN
+    reminder_job = jobs.latest(SEND_REMINDERS, _topic(consultation))
     remindable = (
         len(services.to_remind(consultation.id, utcnow() - REMIND_AGAIN_AFTER)) if is_open else 0
     )
@@ -132,6 +140,7 @@ def list_invitations(slug: str):
         action=ActionForm(),
         is_open=is_open,
         remindable=remindable,
+        reminder_job=reminder_job,
     )
 
 
@@ -260,15 +269,16 @@ def send_reminders(slug: str):
                 _("Reminders can be sent only while the consultation is open for input."), "error"
             )
             return _to_list(slug, **_list_args())
-        invitations = services.to_remind(consultation.id, utcnow() - REMIND_AGAIN_AFTER)
-        sent = services.send_reminders(consultation, invitations)
-        db.session.commit()
-        flash(
-            ngettext(
-                "A reminder is sent to %(num)d organisation.",
-                "Reminders are sent to %(num)d organisations.",
-                sent,
-            ),
-            "success",
+        # A worker queues the mail; the list shows when it is done. Those reminded within
+        # the hour before this click are left out, by the job too if it runs twice.
+        jobs.enqueue(
+            SEND_REMINDERS,
+            topic=_topic(consultation),
+            requested_by=current_user,
+            once=True,
+            consultation_id=consultation.id,
+            link=url_for("drafts.show_consultation", slug=consultation.slug, _external=True),
+            reminded_before=(utcnow() - REMIND_AGAIN_AFTER).isoformat(),
         )
+        db.session.commit()
     return _to_list(slug, **_list_args())

@@ -30,3 +30,8 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: The SMTP error of the last failed attempt (no message content).
     last_error: Mapped[str | None] = mapped_column(String(500))
+    #: The sender (host:pid:random) that claimed it to send it, and when: two senders at once
+    #: never take the same message; a claim older than MAIL_CLAIM_SECONDS (its sender died)
+    #: may be taken over. After a delivery the sender stays named.
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

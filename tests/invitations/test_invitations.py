@@ -7,13 +7,19 @@ import io
 import pytest
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy import update
 
+from consult import jobs
+from consult.db import utcnow
 from consult.drafts.models import Status
 from consult.extensions import db
 from consult.invitations import forms
 from consult.invitations import importer
 from consult.invitations import services
 from consult.invitations.models import Invitation
+from consult.jobs.models import Job
+from consult.jobs.models import JobState
+from consult.jobs.queue import job_queue
 from consult.mail.models import OutboxMessage
 from consult.reference.seed import load_reference_data
 from consult.responses.models import ResponseState
@@ -477,19 +483,47 @@ def test_reminders_go_only_to_those_not_answered_with_an_e_mail(ctx, consultatio
     assert first.reminder_count == 2
 
 
-def test_send_reminders_from_the_list(staff, consultation):
+def test_send_reminders_from_the_list(staff, consultation, run_jobs):
     invite(consultation, "Hjerteforeningen", "info@hjerteforeningen.dk")
     invite(consultation, "Sind")
     html = staff.get(url(consultation)).get_data(as_text=True)
     assert "Send a reminder to 1 organisation" in html
     response = post_form(staff, url(consultation, "remind"), {}, url(consultation))
     assert response.status_code == 302
+    # A worker queues the mail: until then the list says so, and offers no second button.
     html = staff.get(url(consultation)).get_data(as_text=True)
-    assert "A reminder is sent to 1 organisation." in html
+    assert "Reminders are being sent to the organisations that have not answered." in html
+    assert "Refresh the page to see whether it is done" in html
+    assert "Send a reminder to" not in html
+    assert outbox() == []
+    assert run_jobs() == 1
+    html = staff.get(url(consultation)).get_data(as_text=True)
+    assert "The last reminder went to 1 organisation." in html
     assert "(1 reminder)" in html
     assert [m.recipient for m in outbox()] == ["info@hjerteforeningen.dk"]
+    message = outbox()[0]
+    # The link is the one the secretariat's browser used, whatever the worker's own address.
+    assert f"/consultations/{consultation.slug}" in message.body_text
     # A second click within the hour sends nothing twice.
     post_form(staff, url(consultation, "remind"), {}, url(consultation))
+    assert run_jobs() == 1
+    assert [m.recipient for m in outbox()] == ["info@hjerteforeningen.dk"]
+
+
+def test_the_reminder_job_sends_once_when_it_runs_twice(staff, consultation, run_jobs):
+    invite(consultation, "Hjerteforeningen", "info@hjerteforeningen.dk")
+    post_form(staff, url(consultation, "remind"), {}, url(consultation))
+    job = jobs.latest("invitations.send_reminders", f"consultation:{consultation.id}")
+    assert job.requested_by_id is not None
+    job_queue.of(staff.application).dispatch(job.id)  # as if the queue handed it over twice
+    assert run_jobs() == 2
+    # Its worker died after the mail was queued: the job runs again and queues nothing more.
+    db.session.execute(
+        update(Job).where(Job.id == job.id).values(state=JobState.QUEUED, not_before=utcnow())
+    )
+    db.session.commit()
+    job_queue.of(staff.application).dispatch(job.id)
+    assert run_jobs() == 1
     assert [m.recipient for m in outbox()] == ["info@hjerteforeningen.dk"]
 
 
