@@ -97,6 +97,8 @@ def server():
     env = {
         **os.environ,
         "CONSULT_SQLALCHEMY_DATABASE_URI": url,
+        # The queue beside the database, not in the working tree's instance folder.
+        "CONSULT_JOBS_URL": url.removesuffix(".db") + "-jobs.db",
         "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
         "CONSULT_LOGIN_RATE_LIMIT": '"10000 per minute"',
         "CONSULT_MAIL_RATE_LIMIT": '"10000 per minute"',
@@ -123,6 +125,7 @@ def server():
         _, stderr = process.communicate(timeout=30)
         process.stderr.close()
         helpers.drop_database("sqlite://", url)
+        helpers.drop_database("sqlite://", url.removesuffix(".db") + "-jobs.db")
         errors.append(stderr)
     assert "database is locked" not in stderr, stderr
     assert "Traceback" not in stderr, stderr
