@@ -84,13 +84,16 @@ def match_themes(
             matches.append(Match(id_, None, 0.0, (), {name: 0.0 for name in names}))
             continue
         best = int(np.argmax(similarity[row]))
+        scores = {
+            name: round(float(value), 4) for name, value in zip(names, similarity[row], strict=True)
+        }
         matches.append(
             Match(
                 id=id_,
                 theme=names[best],
-                score=round(float(similarity[row, best]), 4),
+                score=scores[names[best]],
                 words=tuple(_reasons(vectors, row, word_centroids[best])),
-                scores=dict(zip(names, np.round(similarity[row], 4).tolist(), strict=True)),
+                scores=scores,
             )
         )
     return matches

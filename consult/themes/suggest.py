@@ -92,6 +92,8 @@ def suggest_themes(
 ) -> Suggestions:
     """Group the inputs ``[(id, text)]`` into themes; choose k when not given."""
     ids = _unique_ids(items)
+    if not ids:
+        return Suggestions(themes=[], unassigned=(), k=0, chosen=k is None)
     vectors = vectorise([text or "" for _, text in items])
     usable = np.flatnonzero(~vectors.empty_rows())
     unassigned = tuple(ids[i] for i in np.flatnonzero(vectors.empty_rows()))

@@ -69,7 +69,9 @@ def vectorise(
         chars = _fit_chars(analysis.plain, min_df)
         if chars is not None:
             blocks.append(chars * char_weight)
-    matrix = normalize(sparse.hstack(blocks, format="csr", dtype=np.float32))
+    matrix = sparse.hstack(blocks, format="csr", dtype=np.float32)
+    if matrix.shape[1]:
+        matrix = normalize(matrix)
     return Vectors(matrix=matrix, words=words, terms=terms, analysis=analysis)
 
 
@@ -83,7 +85,7 @@ def _fit_words(docs: list[list[str]], min_df: int) -> tuple[sparse.csr_matrix, n
     )
     try:
         matrix = vectoriser.fit_transform(docs)
-    except ValueError:  # no term in any text (every text empty or stop words only)
+    except ValueError:  # no term in any text (no text, or only stop words)
         return sparse.csr_matrix((len(docs), 0), dtype=np.float32), np.array([], dtype=str)
     return normalize(matrix).tocsr(), vectoriser.get_feature_names_out()
 
