@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from consult.extensions import db
+from consult.themes.cli import themes_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -241,6 +242,9 @@ def send_mail_command(limit: int):
     click.echo(f"Sent {report.sent}, failed {report.failed}, still queued {report.remaining}.")
     if report.failed:
         sys.exit(1)
+
+
+consult_cli.add_command(themes_cli)
 
 
 # --- translations -----------------------------------------------------------------------------
