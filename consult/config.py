@@ -50,6 +50,11 @@ class Config:
     #: Built public reports (PDF, DOCX and their data), rebuilt when what they show changes
     #: (default: instance/reports).
     REPORT_DIR: str | None = None
+    #: Where stored files (letters, built reports, finished exports) live, for every app
+    #: server to reach: ``local`` keeps them in FILE_DIR (default instance/files). See
+    #: ``consult.storage``.
+    FILE_STORAGE = "local"
+    FILE_DIR: str | None = None
 
     # Rate limits (Flask-Limiter). Use redis://127.0.0.1:6379 with several workers.
     RATELIMIT_STORAGE_URI = "memory://"

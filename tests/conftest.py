@@ -105,6 +105,7 @@ def app(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": url,
         "LETTER_DIR": str(tmp_path_factory.mktemp("letters")),
         "REPORT_DIR": str(tmp_path_factory.mktemp("reports")),
+        "FILE_DIR": str(tmp_path_factory.mktemp("files")),
     }
     app = create_app(type("RunConfig", (TestConfig,), settings))
     app.test_client_class = FreshContextClient
