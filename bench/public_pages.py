@@ -38,16 +38,16 @@ from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 
-HELLO = '''
+HELLO = """
 from flask import Flask
 app = Flask(__name__)
 
 @app.route("/")
 def hello():
     return "Hello, World!"
-'''
+"""
 
-APP = '''
+APP = """
 import os
 from consult import create_app
 from consult.config import Config
@@ -58,7 +58,7 @@ class Bench(Config):
     API_RATE_LIMIT = "1000000 per second"
 
 app = create_app(Bench)
-'''
+"""
 
 
 def _targets(app) -> dict[str, str]:
@@ -148,9 +148,8 @@ def _free_port() -> int:
 
 
 def _wrk(url: str, seconds: int) -> float:
-    out = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", url], capture_output=True, text=True, check=True
-    ).stdout
+    command = [shutil.which("wrk") or "wrk", "-t2", "-c8", f"-d{seconds}s", url]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non_2xx:
         raise SystemExit(f"{url}: {non_2xx.group(1)} failed answers\n{out}")
@@ -173,8 +172,20 @@ def _ready(port: int, path: str) -> None:
 
 def _serve(folder: Path, module: str, env: dict) -> tuple[subprocess.Popen, int]:
     port = _free_port()
-    gunicorn = [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync", "--log-level",
-                "warning", "-b", f"127.0.0.1:{port}", f"{module}:app"]
+    gunicorn = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        "2",
+        "-k",
+        "sync",
+        "--log-level",
+        "warning",
+        "-b",
+        f"127.0.0.1:{port}",
+        f"{module}:app",
+    ]
     process = subprocess.Popen(gunicorn, cwd=folder, env=env)  # noqa: S603
     for _ in range(200):
         try:
@@ -205,7 +216,7 @@ def wrk(url: str, seconds: int, extra: list[str] | None = None) -> None:
             "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
         }
         results = {}
-        for name, module, paths in (
+        for _name, module, paths in (
             ("hello world", "hello_app", {"hello world": "/"}),
             ("consult", "bench_app", targets),
         ):

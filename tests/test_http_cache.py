@@ -95,7 +95,9 @@ def test_the_etag_changes_with_the_language_and_the_drafts_words(client, world):
     assert 'lang="en"' in english.get_data(as_text=True)
 
     revision = db.session.scalar(
-        select(ItemRevision).join(Item).where(Item.consultation_id == c.id, Item.key == "fa-1-goal-1")
+        select(ItemRevision)
+        .join(Item)
+        .where(Item.consultation_id == c.id, Item.key == "fa-1-goal-1")
     )
     revision.title_da = "Et nyt navn på målet"
     db.session.flush()

@@ -187,9 +187,7 @@ def _schemas() -> dict:
                     {
                         "type": "integer",
                         "minimum": 1,
-                        "description": (
-                            "Pass as after= for the next page; null on the last page."
-                        ),
+                        "description": ("Pass as after= for the next page; null on the last page."),
                     }
                 ),
                 "items": {"type": "array", "items": _ref("Input")},

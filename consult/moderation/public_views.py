@@ -13,8 +13,8 @@ from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_sqlalchemy.pagination import SelectPagination
 from flask_login import current_user
+from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import select
 
 from consult import http_cache

@@ -118,7 +118,9 @@ def _bump(connection, rows) -> None:
     """Bump the generation of the consultations ``rows`` selects (write-first: an upsert)."""
     insert = _insert(connection, STATE)
     connection.execute(
-        insert.from_select(["consultation_id", "generation", "changed_at"], rows).on_conflict_do_update(
+        insert.from_select(
+            ["consultation_id", "generation", "changed_at"], rows
+        ).on_conflict_do_update(
             index_elements=[STATE.c.consultation_id],
             set_={
                 "generation": STATE.c.generation + 1,
@@ -184,17 +186,24 @@ def _move(connection, where, sign: int, now: datetime) -> None:
         connection.execute(
             _insert(connection)
             .from_select(
-                ["item_id", "stance", "respondent_type_id", "consultation_id", "n", "generation",
-                 "changed_at"],
+                [
+                    "item_id",
+                    "stance",
+                    "respondent_type_id",
+                    "consultation_id",
+                    "n",
+                    "generation",
+                    "changed_at",
+                ],
                 _keys(where, literal(0), literal(0), literal(now, UTCDateTime())).distinct(),
             )
             .on_conflict_do_nothing()
         )
     _bump(
         connection,
-        select(
-            keys.c.consultation_id, literal(1), literal(now, UTCDateTime())
-        ).where(literal(True)).distinct(),
+        select(keys.c.consultation_id, literal(1), literal(now, UTCDateTime()))
+        .where(literal(True))
+        .distinct(),
     )
     amount = select(func.count()).select_from(keys).where(match).scalar_subquery()
     connection.execute(
@@ -216,8 +225,15 @@ def _move(connection, where, sign: int, now: datetime) -> None:
 #: The attributes that decide whether an input is counted, where, or what the page shows of it.
 WATCHED = {
     Contribution: (
-        "state", "kind", "item_id", "response_id", "input_id", "public_text", "public_wording",
-        "is_redacted", "reviewed_at",
+        "state",
+        "kind",
+        "item_id",
+        "response_id",
+        "input_id",
+        "public_text",
+        "public_wording",
+        "is_redacted",
+        "reviewed_at",
     ),
     Response: ("state", "consent", "respondent_id", "meeting_id", "channel"),
     Input: ("stance", "item_id", "response_id"),
@@ -364,8 +380,15 @@ def recount(consultation_id: int | None = None) -> int:
     bump_everywhere(connection)
     result = connection.execute(
         COUNTS.insert().from_select(
-            ["item_id", "stance", "respondent_type_id", "consultation_id", "n", "generation",
-             "changed_at"],
+            [
+                "item_id",
+                "stance",
+                "respondent_type_id",
+                "consultation_id",
+                "n",
+                "generation",
+                "changed_at",
+            ],
             rows,
         )
     )
@@ -398,9 +421,7 @@ def fill_public_html(batch: int = 2000) -> int:
         db.session.execute(
             update(table)
             .where(table.c.id == bindparam("cid"))
-            .values(
-                public_html=bindparam("html"), public_wording_html=bindparam("wording")
-            ),
+            .values(public_html=bindparam("html"), public_wording_html=bindparam("wording")),
             [
                 {"cid": i, "html": public_html(text), "wording": public_html(wording)}
                 for i, text, wording in rows
