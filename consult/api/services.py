@@ -387,7 +387,9 @@ def inputs_page(
     if full:
         query = query.outerjoin(Reply, Reply.id == Input.reply_id)
     # Always a range on the key: comments and letters (no input id) sort first in the index.
-    query = query.where(key > (after or 0))
+    # Both sides of the join: PostgreSQL does not carry a range across it, and would merge-join
+    # from the first input on.
+    query = query.where(key > (after or 0), Input.id > (after or 0))
     if after is not None:
         page = 1
     query = query.options(*eager).order_by(key).limit(per_page)

@@ -378,7 +378,7 @@ def recount(consultation_id: int | None = None) -> int:
         literal(utcnow(), UTCDateTime()),
     ).group_by(keys.c.item_id, keys.c.stance, keys.c.type_id, keys.c.consultation_id)
     bump_everywhere(connection)
-    result = connection.execute(
+    connection.execute(
         COUNTS.insert().from_select(
             [
                 "item_id",
@@ -392,7 +392,7 @@ def recount(consultation_id: int | None = None) -> int:
             rows,
         )
     )
-    return result.rowcount
+    return connection.execute(select(func.count()).select_from(COUNTS)).scalar()
 
 
 def fill_public_html(batch: int = 2000) -> int:
