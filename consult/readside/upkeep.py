@@ -181,6 +181,14 @@ def _move(connection, where, sign: int, now: datetime) -> None:
         keys.c.stance == COUNTS.c.stance,
         keys.c.type_id == COUNTS.c.respondent_type_id,
     )
+    # The consultation's state row first: on PostgreSQL it is then the one lock writers of
+    # one consultation's counts queue on, so two of them never hold count rows the other wants.
+    _bump(
+        connection,
+        select(keys.c.consultation_id, literal(1), literal(now, UTCDateTime()))
+        .where(literal(True))
+        .distinct(),
+    )
     if sign > 0:
         # Make the rows that do not exist yet (n = 0), then add as for existing rows.
         connection.execute(
@@ -199,12 +207,6 @@ def _move(connection, where, sign: int, now: datetime) -> None:
             )
             .on_conflict_do_nothing()
         )
-    _bump(
-        connection,
-        select(keys.c.consultation_id, literal(1), literal(now, UTCDateTime()))
-        .where(literal(True))
-        .distinct(),
-    )
     amount = select(func.count()).select_from(keys).where(match).scalar_subquery()
     connection.execute(
         update(COUNTS)
