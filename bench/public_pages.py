@@ -88,7 +88,7 @@ def cost(urls: list[str], runs: int) -> None:
     from consult.extensions import db
     from consult.readside.upkeep import COUNTS
 
-    print(f"{'inputs':>10} {'published':>10}  {'request':<22} {'median':>8} {'SQL':>4}")
+    print(f"{'db':<10} {'inputs':>10} {'published':>10}  {'request':<22} {'median':>8} {'SQL':>4}")
     for url in urls:
         config = {"SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": None, "RATELIMIT_ENABLED": False}
         app = create_app(type("Bench", (TestConfig,), config))
@@ -136,6 +136,7 @@ def cost(urls: list[str], runs: int) -> None:
                 times.append((time.perf_counter() - start) * 1000)
                 assert response.status_code in (200, 304), (path, response.status_code)
             print(
+                f"{app.extensions['sqlalchemy'].engines[None].dialect.name:<10} "
                 f"{inputs:>10,} {shown or 0:>10,}  {name:<22} "
                 f"{statistics.median(times):>5.1f} ms {statements:>4}"
             )
