@@ -104,6 +104,22 @@ def format_file_size(size: int) -> str:
     return gettext("%(n)s MB", n=format_decimal(size / 1024 / 1024, format="#,##0.#"))
 
 
+#: Quotation marks as each language writes them: »…« in Danish, “…” in English.
+QUOTES = {"da": ("\u00bb", "\u00ab"), "en": ("\u201c", "\u201d")}
+
+
+def quote(text: str) -> str:
+    """Put a plain text in the page language's quotation marks."""
+    left, right = QUOTES.get(current_lang(), QUOTES["da"])
+    return f"{left}{text}{right}"
+
+
+def quoted(text) -> Markup:
+    """The template filter: ``quote``, with the text escaped."""
+    left, right = QUOTES.get(current_lang(), QUOTES["da"])
+    return Markup("{}{}{}").format(left, text, right)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(tr=tr, tr_block=tr_block, current_lang=current_lang)
     app.jinja_env.filters.update(
@@ -114,4 +130,5 @@ def init_app(app: Flask) -> None:
         number=format_decimal,
         days_until=days_until,
         filesize=format_file_size,
+        quoted=quoted,
     )

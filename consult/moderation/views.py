@@ -21,6 +21,7 @@ from consult.drafts import services as drafts
 from consult.drafts.models import Consultation
 from consult.extensions import db
 from consult.i18n import localized
+from consult.i18n import quote
 from consult.moderation import notify
 from consult.moderation import pii
 from consult.moderation import services
@@ -189,7 +190,7 @@ def _span_choices(contribution: Contribution) -> list[tuple[str, str]]:
     return [
         (
             f"{f.field}:{f.start}:{f.end}",
-            f"{labels.PERSONAL_DATA[f.kind]}: “{texts.get(f.field, '')[f.start : f.end]}”",
+            f"{labels.PERSONAL_DATA[f.kind]}: {quote(texts.get(f.field, '')[f.start : f.end])}",
         )
         for f in contribution.flags
         if f.field in texts and f.end <= len(texts[f.field])
