@@ -114,3 +114,74 @@ def test_every_string_has_a_danish_translation(tmp_path):
             done.add(message.id)
     missing = sorted(str(m) for m in wanted - done)
     assert not missing, f"{len(missing)} strings lack Danish: {missing[:10]}"
+
+
+def test_counts_in_sentences_are_written_as_the_language_writes_numbers(app):
+    from flask_babel import refresh
+
+    template = app.jinja_env.from_string('{{ ngettext("%(num)d input", "%(num)d inputs", n) }}')
+    with app.test_request_context("/", headers={"Accept-Language": "da"}):
+        refresh()  # the locale is cached on the app context the fixture keeps
+        assert template.render(n=1014) == "1.014 input"
+        assert template.render(n=1) == "1 input"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        refresh()  # the locale is cached on the app context the fixture keeps
+        assert template.render(n=10000) == "10,000 inputs"
+
+
+def test_times_read_kl_in_danish(app):
+    from datetime import UTC
+    from datetime import datetime
+
+    from flask_babel import refresh
+
+    from consult.i18n import format_deadline
+    from consult.i18n import format_when
+
+    noon = datetime(2027, 1, 31, 11, 0, tzinfo=UTC)  # 12.00 in Copenhagen
+    with app.test_request_context("/", headers={"Accept-Language": "da"}):
+        refresh()  # the locale is cached on the app context the fixture keeps
+        assert format_deadline(noon) == "31. januar 2027 kl. 12.00"
+        assert format_when(noon) == "31. jan. 2027 kl. 12.00"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        refresh()  # the locale is cached on the app context the fixture keeps
+        assert format_deadline(noon) == "31 January 2027, 12:00"
+        assert format_when(noon) == "31 Jan 2027, 12:00"
+
+
+def test_a_failed_form_says_error_in_the_title_and_takes_the_focus(client):
+    from tests.factories import post_form
+
+    html = post_form(client, "/account/login", {"email": "", "password": ""}).get_data(as_text=True)
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("Fejl: "), title
+    assert 'class="error-summary" role="alert"' in html and "autofocus" in html
+    # WTForms' own messages are Danish on Danish pages.
+    assert "Feltet skal udfyldes." in html or "This field is required." not in html
+    ok = client.get("/account/login").get_data(as_text=True)
+    assert not ok.split("<title>", 1)[1].startswith("Fejl")
+
+
+def test_wtforms_messages_are_danish_on_danish_pages(app):
+    from flask_babel import refresh
+    from wtforms import IntegerField
+
+    from consult.forms import BaseForm
+
+    class Form(BaseForm):
+        count = IntegerField()
+
+    with app.test_request_context(
+        "/", headers={"Accept-Language": "da"}, method="POST", data={"count": "abc"}
+    ):
+        refresh()  # the locale is cached on the app context the fixture keeps
+        form = Form(meta={"csrf": False})
+        assert not form.validate()
+        assert form.count.errors == ["Ikke et gyldigt heltal."]
+    with app.test_request_context(
+        "/", headers={"Accept-Language": "en"}, method="POST", data={"count": "abc"}
+    ):
+        refresh()  # the locale is cached on the app context the fixture keeps
+        form = Form(meta={"csrf": False})
+        assert not form.validate()
+        assert form.count.errors == ["Not a valid integer value."]
