@@ -132,6 +132,27 @@ def quoted(text) -> Markup:
     return Markup("{}{}{}").format(left, text, right)
 
 
+#: The language people write in here: input, meeting titles and tags are Danish unless known
+#: otherwise (a meeting held in English says so).
+PEOPLE_LANG = "da"
+
+
+def people_lang(lang: str | None = None) -> Markup:
+    """A ``lang`` attribute for an element holding what people wrote, when it is not the
+    page's language (WCAG 3.1.2): `` lang="da"`` on English pages, nothing on Danish ones."""
+    lang = lang or PEOPLE_LANG
+    return Markup(' lang="{}"').format(lang) if lang != current_lang() else Markup("")
+
+
+def written(text, lang: str | None = None) -> Markup:
+    """A short text people wrote (a title, a tag), marked with its language when that is not
+    the page's: ``<span lang="da">…</span>`` on English pages."""
+    lang = lang or PEOPLE_LANG
+    if not text or lang == current_lang():
+        return escape(text or "")
+    return Markup('<span lang="{}">{}</span>').format(lang, text)
+
+
 @pass_context
 def ngettext_numbers(__context, __singular: str, __plural: str, __num: int, **variables):
     """Templates' ``ngettext``, with the count written as the language writes numbers.
@@ -149,7 +170,11 @@ def ngettext_numbers(__context, __singular: str, __plural: str, __num: int, **va
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        tr=tr, tr_block=tr_block, current_lang=current_lang, ngettext=ngettext_numbers
+        tr=tr,
+        tr_block=tr_block,
+        current_lang=current_lang,
+        ngettext=ngettext_numbers,
+        people_lang=people_lang,
     )
     app.jinja_env.filters.update(
         paragraphs=render_paragraphs,
@@ -160,4 +185,5 @@ def init_app(app: Flask) -> None:
         days_until=days_until,
         filesize=format_file_size,
         quoted=quoted,
+        written=written,
     )

@@ -185,3 +185,49 @@ def test_wtforms_messages_are_danish_on_danish_pages(app):
         form = Form(meta={"csrf": False})
         assert not form.validate()
         assert form.count.errors == ["Not a valid integer value."]
+
+
+def test_what_people_wrote_is_marked_danish_on_english_pages(client):
+    """WCAG 3.1.2: input, tags and meeting titles keep their own language on English pages."""
+    import lxml.html
+    from sqlalchemy import select
+
+    from consult.accounts.models import Role
+    from consult.analysis import services as analysis
+    from consult.extensions import db
+    from consult.moderation import services as moderation
+    from consult.moderation.models import Contribution
+    from consult.reference.seed import load_reference_data
+    from tests.factories import make_response
+
+    load_reference_data()
+    c = make_consultation()
+    response = make_response(c, {"fa-1-goal-1": "Markørtekst om genoptræning i kommunen."})
+    staff = make_user(Role.SECRETARIAT)
+    for contribution in db.session.scalars(
+        select(Contribution).where(Contribution.response_id == response.id)
+    ):
+        moderation.publish(contribution, make_user(Role.MODERATOR))
+    tag = analysis.create_tag(c.id, "Mærkattema")
+    analysis.tag_inputs(tag, [i.id for i in response.inputs])
+    db.session.flush()
+
+    def lang_around(html: str, marker: str) -> str | None:
+        tree = lxml.html.fromstring(html)
+        found = tree.xpath(f"//*[contains(text(), '{marker}')]")
+        assert found, marker
+        node = found[0]
+        while node is not None and node.get("lang") is None:
+            node = node.getparent()
+        return node.get("lang") if node is not None else None
+
+    public = client.get(f"/consultations/{c.slug}/items/fa-1-goal-1/input?lang=en")
+    assert lang_around(public.get_data(as_text=True), "Markørtekst") == "da"
+    sign_in(client, staff)
+    browse = client.get(f"/staff/consultations/{c.slug}/inputs/?lang=en").get_data(as_text=True)
+    assert lang_around(browse, "Markørtekst") == "da"
+    assert lang_around(browse, "Mærkattema") == "da"
+    # On Danish pages nothing extra is marked.
+    danish = client.get(f"/staff/consultations/{c.slug}/inputs/?lang=da").get_data(as_text=True)
+    assert lang_around(danish, "Markørtekst") == "da"  # the page's own lang
+    assert '<span lang="da">Mærkattema' not in danish
