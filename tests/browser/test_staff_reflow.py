@@ -35,7 +35,8 @@ STICKING_OUT = """() => {
   for (const el of document.querySelectorAll('main *, header *')) {
     if (el.closest('.table-wrap, .visually-hidden, .skip-link')) continue;
     const box = el.getBoundingClientRect();
-    if (box.width && box.right > width + 1) out.push(`${el.tagName}.${el.className}: ${Math.round(box.right - width)}px`);
+    if (box.width && box.right > width + 1)
+      out.push(`${el.tagName}.${el.className}: ${Math.round(box.right - width)}px`);
     if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'hidden')
       out.push(`clipped ${el.tagName}.${el.className}: ${el.scrollWidth - el.clientWidth}px`);
   }
