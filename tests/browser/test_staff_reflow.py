@@ -74,3 +74,18 @@ def test_a_failed_form_takes_the_focus_and_says_so_in_the_title(page, live_serve
     expect(summary).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.locator(".error-summary a").first).to_be_focused()
+
+
+def test_a_citizens_steps_fit_two_rows_and_options_are_44_px_on_a_phone(phone_page, live_server):
+    sign_in_as(phone_page, live_server, "respondent")
+    phone_page.set_viewport_size({"width": 320, "height": 800})
+    phone_page.goto(f"/consultations/{SLUG}/respond/about-you")
+    tops = phone_page.evaluate(
+        "Array.from(document.querySelectorAll('.tabs--steps li')).map(li => li.offsetTop)"
+    )
+    assert len(tops) >= 4 and len(set(tops)) <= 2, tops
+    heights = phone_page.evaluate(
+        """Array.from(document.querySelectorAll('.checkbox label'))
+             .map(l => l.getBoundingClientRect().height)"""
+    )
+    assert heights and min(heights) >= 44, heights
