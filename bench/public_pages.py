@@ -11,8 +11,8 @@ flat::
     .venv/bin/python -m bench.public_pages cost --db sqlite:////tmp/a.db --db sqlite:////tmp/b.db
 
 ``wrk``: a bare Flask hello world and the app, each under gunicorn (2 sync workers) and
-``wrk -t2 -c8 -d10s``, in one run; prints requests per second and the app's share of the hello
-world's (the target is at least 25 %)::
+``wrk -t2 -c8 -d5s``, in one run, in rounds (hello world, then each page); prints the median
+requests per second and the median of each round's share of the hello world's (target: 25 %)::
 
     .venv/bin/python -m bench.public_pages wrk --db sqlite:////tmp/consult_100k.db
 
@@ -197,7 +197,7 @@ def _serve(folder: Path, module: str, env: dict) -> tuple[subprocess.Popen, int]
     return process, port
 
 
-def wrk(url: str, seconds: int, extra: list[str] | None = None) -> None:
+def wrk(url: str, seconds: int, rounds: int, extra: list[str] | None = None) -> None:
     from consult import create_app
     from consult.config import TestConfig
 
@@ -216,25 +216,38 @@ def wrk(url: str, seconds: int, extra: list[str] | None = None) -> None:
             "BENCH_DB": url,
             "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
         }
-        results = {}
-        for _name, module, paths in (
-            ("hello world", "hello_app", {"hello world": "/"}),
-            ("consult", "bench_app", targets),
-        ):
-            process, port = _serve(Path(folder), module, env)
-            try:
-                for label, path in paths.items():
-                    _ready(port, path)
-                    _wrk(f"http://127.0.0.1:{port}{path}", 2)  # warm up
-                    results[label] = _wrk(f"http://127.0.0.1:{port}{path}", seconds)
-            finally:
+        servers = [_serve(Path(folder), module, env) for module in ("hello_app", "bench_app")]
+        (_hello_process, hello_port), (_app_process, app_port) = servers
+        urls = {"hello world": f"http://127.0.0.1:{hello_port}/"}
+        urls.update(
+            {label: f"http://127.0.0.1:{app_port}{path}" for label, path in targets.items()}
+        )
+        results: dict[str, list[float]] = {label: [] for label in urls}
+        try:
+            _ready(hello_port, "/")
+            for path in targets.values():
+                _ready(app_port, path)
+            for target in urls.values():
+                _wrk(target, 2)  # warm up
+            # Rounds, each measuring the hello world and then every page: the machine's load
+            # changes from minute to minute, so each ratio compares neighbouring measurements.
+            for _round in range(rounds):
+                for label, target in urls.items():
+                    results[label].append(_wrk(target, seconds))
+        finally:
+            for process, _port in servers:
                 process.terminate()
                 process.wait(timeout=30)
     hello = results.pop("hello world")
-    print(f"gunicorn 2 sync workers, wrk -t2 -c8 -d{seconds}s, {url}")
-    print(f"{'hello world':<14} {hello:>9.0f} req/s")
-    for label, rps in results.items():
-        print(f"{label:<14} {rps:>9.0f} req/s  {rps / hello:6.1%} of hello world")
+    print(f"gunicorn 2 sync workers, wrk -t2 -c8 -d{seconds}s, {rounds} rounds, {url}")
+    print(f"{'hello world':<14} {statistics.median(hello):>9.0f} req/s (median)")
+    for label, rates in results.items():
+        ratios = [rate / base for rate, base in zip(rates, hello, strict=True)]
+        print(
+            f"{label:<14} {statistics.median(rates):>9.0f} req/s  "
+            f"{statistics.median(ratios):6.1%} of hello world "
+            f"(rounds: {', '.join(f'{r:.0%}' for r in ratios)})"
+        )
 
 
 def main() -> None:
@@ -242,13 +255,14 @@ def main() -> None:
     parser.add_argument("mode", choices=["cost", "wrk"], nargs="?", default="cost")
     parser.add_argument("--db", action="append", required=True, help="generated database(s)")
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--path", action="append", help="wrk: another path to measure too")
     args = parser.parse_args()
     if args.mode == "cost":
         cost(args.db, args.runs)
     else:
-        wrk(args.db[0], args.seconds, args.path)
+        wrk(args.db[0], args.seconds, args.rounds, args.path)
 
 
 if __name__ == "__main__":

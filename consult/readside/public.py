@@ -11,14 +11,14 @@ from __future__ import annotations
 import functools
 import threading
 from dataclasses import dataclass
+from datetime import UTC
 from datetime import datetime
 
+from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm import joinedload
 
@@ -158,31 +158,54 @@ def type_counts(item_id: int) -> list[tuple[RespondentType, int]]:
 _pinned = threading.local()
 
 
-def _read_state(query, params):
-    """Run the state query in as few round trips as possible.
+def _read_state(query, params: dict) -> tuple | None:
+    """Run the state query with as little around it as possible: the first row, raw values.
 
-    On PostgreSQL, on a connection each worker thread keeps for this alone, in autocommit: no
-    pool check-out (and its ping), no BEGIN and no ROLLBACK around one SELECT, which on a busy
-    server would be most of an anonymous request. Anywhere else (SQLite, or a session bound to
-    a connection, as in the tests) on the session's connection.
+    Outside the tests, on a DBAPI connection each worker thread keeps for this alone, in
+    autocommit: no pool check-out (and its ping), no session, no BEGIN and no ROLLBACK around
+    one SELECT (on PostgreSQL one round trip), which would otherwise be most of an anonymous
+    request. The tests (whose session is bound to a connection in a transaction) use the session.
     """
-    bind = db.session.get_bind()
-    if not (isinstance(bind, Engine) and bind.dialect.name == "postgresql"):
-        return db.session.connection().execute(query, params).first()
+    if current_app.testing:
+        row = db.session.connection().execute(query, params).first()
+        return None if row is None else tuple(row)
+    engine = db.engine
     for attempt in (1, 2):
-        connection = getattr(_pinned, "connection", None)
-        if connection is None or connection.closed or connection.engine is not bind:
-            connection = bind.connect().execution_options(isolation_level="AUTOCOMMIT")
-            _pinned.connection = connection
+        pinned = getattr(_pinned, "state", None)
+        if pinned is None or pinned[0] is not engine:
+            raw = engine.raw_connection()
+            if engine.dialect.name == "postgresql":
+                raw.driver_connection.autocommit = True
+            compiled = query.compile(dialect=engine.dialect)
+            pinned = _pinned.state = (engine, raw, compiled)
+        _engine, raw, compiled = pinned
+        values = compiled.construct_params(params)
+        if compiled.positional:
+            values = [values[name] for name in compiled.positiontup]
         try:
-            return connection.execute(query, params).first()
-        except DBAPIError:
+            cursor = raw.driver_connection.cursor()
+            try:
+                cursor.execute(str(compiled), values)
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+            return None if row is None else tuple(row)
+        except Exception:
             # The server went away (a restart, a failover): start again on a new connection.
-            _pinned.connection = None
-            connection.invalidate()
+            _pinned.state = None
+            raw.invalidate()
             if attempt == 2:
                 raise
     return None
+
+
+def _as_utc(value) -> datetime | None:
+    """A timestamp as the raw driver gives it (SQLite: text; PostgreSQL: naive) -> aware UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
 
 
 @functools.cache
@@ -219,9 +242,15 @@ def page_state(slug: str, **_view_args) -> tuple[tuple, datetime] | None:
     changes. None when the consultation is not public (a draft, or no such slug).
     """
     row = _read_state(_page_state_query(), {"slug": slug})
-    if row is None or row.status == Status.DRAFT.value:
+    if row is None:
         return None
     cid, status, opens_at, closes_at, updated_at, gen, changed, gen_all, changed_all = row
+    status = getattr(status, "value", status)
+    if status == Status.DRAFT.value:
+        return None
+    opens_at, closes_at, updated_at, changed, changed_all = (
+        _as_utc(v) for v in (opens_at, closes_at, updated_at, changed, changed_all)
+    )
     now = utcnow()
     parts = (cid, status, now < opens_at, now < closes_at, updated_at, gen, gen_all)
     return parts, max(t for t in (updated_at, changed, changed_all) if t is not None)
