@@ -102,6 +102,7 @@ def cost(urls: list[str], runs: int) -> None:
         from consult.responses.models import Input
 
         with app.app_context():
+            dialect = db.engine.dialect.name
             inputs = db.session.scalar(select(func.count()).select_from(Input))
             shown = db.session.scalar(select(func.sum(COUNTS.c.n)))
             event.listen(db.engine, "before_cursor_execute", count)
@@ -136,7 +137,7 @@ def cost(urls: list[str], runs: int) -> None:
                 times.append((time.perf_counter() - start) * 1000)
                 assert response.status_code in (200, 304), (path, response.status_code)
             print(
-                f"{app.extensions['sqlalchemy'].engines[None].dialect.name:<10} "
+                f"{dialect:<10} "
                 f"{inputs:>10,} {shown or 0:>10,}  {name:<22} "
                 f"{statistics.median(times):>5.1f} ms {statements:>4}"
             )
