@@ -150,3 +150,20 @@ def test_the_goal_page_takes_the_same_statements_whatever_the_input(client, worl
         assert page.status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+def test_a_worker_reuses_the_state_it_read_for_a_moment(app, client, world, monkeypatch):
+    from consult.readside import public
+
+    c, moderator = world
+    monkeypatch.setitem(app.config, "PUBLIC_STATE_SECONDS", 60)
+    public._recent.clear()
+    try:
+        publish(c, moderator, "Første input.")
+        first = client.get(goal_url(c)).headers["ETag"]
+        publish(c, moderator, "Andet input.")
+        assert client.get(goal_url(c)).headers["ETag"] == first  # within the window
+        public._recent.clear()  # the window has passed
+        assert client.get(goal_url(c)).headers["ETag"] != first
+    finally:
+        public._recent.clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
@@ -199,6 +200,35 @@ def _read_state(query, params: dict) -> tuple | None:
     return None
 
 
+#: How long a worker may reuse a state it read, in seconds (``PUBLIC_STATE_SECONDS``; 0 reads
+#: it at every request). Within this a change shows at the next request after it at the latest.
+PUBLIC_STATE_SECONDS = 1.0
+
+_recent: dict[str, tuple[float, tuple | None]] = {}
+
+
+def _recent_state(slug: str) -> tuple | None:
+    """The state row of a consultation, read at most once a second per worker.
+
+    Under load most anonymous requests then touch no database at all; a published input, a
+    hidden one or an edited draft shows on the public pages within a second.
+    """
+    seconds = current_app.config.get(
+        "PUBLIC_STATE_SECONDS", 0 if current_app.testing else PUBLIC_STATE_SECONDS
+    )
+    now = time.monotonic()
+    if seconds > 0:
+        found = _recent.get(slug)
+        if found is not None and now - found[0] < seconds:
+            return found[1]
+    row = _read_state(_page_state_query(), {"slug": slug})
+    if seconds > 0:
+        if len(_recent) > 1000:
+            _recent.clear()
+        _recent[slug] = (now, row)
+    return row
+
+
 def _as_utc(value) -> datetime | None:
     """A timestamp as the raw driver gives it (SQLite: text; PostgreSQL: naive) -> aware UTC."""
     if value is None:
@@ -241,7 +271,7 @@ def page_state(slug: str, **_view_args) -> tuple[tuple, datetime] | None:
     and the generations bumped whenever its published input, any draft or reference data
     changes. None when the consultation is not public (a draft, or no such slug).
     """
-    row = _read_state(_page_state_query(), {"slug": slug})
+    row = _recent_state(slug)
     if row is None:
         return None
     cid, status, opens_at, closes_at, updated_at, gen, changed, gen_all, changed_all = row
