@@ -251,9 +251,56 @@ def wrk(url: str, seconds: int, rounds: int, extra: list[str] | None = None) -> 
         )
 
 
+def inprocess(url: str, runs: int) -> None:
+    """CPU per request in this process, the app's WSGI callable against a hello world's.
+
+    No server and no network: steadier than wrk on a shared machine, and it shows what the
+    application itself costs per request (gunicorn adds the same fixed cost to both).
+    """
+    from flask import Flask
+    from werkzeug.test import EnvironBuilder
+
+    from consult import create_app
+    from consult.config import Config
+
+    config = {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
+    config["SECRET_KEY"] = secrets.token_urlsafe(48)
+    app = create_app(type("Bench", (Config,), config))
+    hello = Flask("hello")
+    hello.add_url_rule("/", "hello", lambda: "Hello, World!")
+    targets = _targets(app)
+
+    def per_request(wsgi, path: str, query: str = "") -> float:
+        environ = EnvironBuilder(path=path, query_string=query).get_environ()
+
+        def call():
+            body = wsgi(dict(environ), lambda *a: None)
+            for _chunk in body:
+                pass
+            getattr(body, "close", lambda: None)()
+
+        for _ in range(100):
+            call()
+        best = float("inf")
+        for _ in range(5):
+            start = time.process_time()
+            for _ in range(runs):
+                call()
+            best = min(best, (time.process_time() - start) / runs * 1000)
+        return best
+
+    base = per_request(hello.wsgi_app, "/")
+    print(f"in-process CPU per request (best of 5 × {runs}), {url}")
+    print(f"{'hello world':<14} {base:7.3f} ms")
+    for label, target in targets.items():
+        path, _sep, query = target.partition("?")
+        cost_ms = per_request(app.wsgi_app, path, query)
+        print(f"{label:<14} {cost_ms:7.3f} ms  {base / cost_ms:6.1%} of hello world's rate")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["cost", "wrk"], nargs="?", default="cost")
+    parser.add_argument("mode", choices=["cost", "wrk", "cpu"], nargs="?", default="cost")
     parser.add_argument("--db", action="append", required=True, help="generated database(s)")
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--seconds", type=int, default=5)
@@ -262,6 +309,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.mode == "cost":
         cost(args.db, args.runs)
+    elif args.mode == "cpu":
+        for url in args.db:
+            inprocess(url, args.runs * 30)
     else:
         wrk(args.db[0], args.seconds, args.rounds, args.path)
 
