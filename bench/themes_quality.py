@@ -27,7 +27,12 @@ from sklearn.metrics.cluster import contingency_matrix
 from consult.themes import match_themes
 from consult.themes import suggest_themes
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "themes_labelled.jsonl"
+DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"
+#: The first labelled set (the themes of issue 13) and the second (other parts of a
+#: sundhedsaftale, written later and kept for checking what was tuned on the first).
+DATA = DATA_DIR / "themes_labelled.jsonl"
+DATA_2 = DATA_DIR / "themes_labelled_2.jsonl"
+SETS = {"1": DATA, "2": DATA_2}
 
 
 def load(path: Path = DATA) -> list[dict]:
@@ -78,11 +83,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--examples", type=int, default=3)
     parser.add_argument("--draws", type=int, default=10)
+    parser.add_argument("--set", choices=sorted(SETS), action="append", dest="sets")
     args = parser.parse_args()
-    rows = load()
+    for name in args.sets or sorted(SETS):
+        report(SETS[name], args.examples, args.draws)
+
+
+def report(path: Path, examples: int, draws: int) -> None:
+    rows = load(path)
     truth = [row["theme"] for row in rows]
     k = len(set(truth))
-    print(f"labelled set: {len(rows)} inputs, {k} themes")
+    print(f"\nlabelled set {path.name}: {len(rows)} inputs, {k} themes")
     print("| method | k | ARI | purity |")
     print("|---|---|---|---|")
     baseline = [baseline_clusters(rows, k, seed) for seed in range(3)]
@@ -99,11 +110,11 @@ def main() -> None:
             f"| {purity(truth, clusters):.3f} |"
         )
     for use_names in (True, False):
-        mean, spread = seeded_accuracy(rows, args.examples, args.draws, use_names)
+        mean, spread = seeded_accuracy(rows, examples, draws, use_names)
         names = "with" if use_names else "without"
         print(
-            f"seeded accuracy, {args.examples} examples a theme, {names} names, "
-            f"{args.draws} draws: {mean:.3f} ± {spread:.3f}"
+            f"seeded accuracy, {examples} examples a theme, {names} names, "
+            f"{draws} draws: {mean:.3f} ± {spread:.3f}"
         )
 
 
