@@ -89,7 +89,8 @@ def _nearest(search, sentences, weight: float, neighbours: int) -> tuple[np.ndar
         if sentences is not None:
             similarity += weight * (sentences[start:stop] @ sentences.T)
         similarity[np.arange(stop - start), np.arange(start, stop)] = -np.inf
-        nearest = np.argpartition(-similarity, neighbours - 1, axis=1)[:, :neighbours]
+        # A copy, not a view: a view would keep each block's whole index array alive.
+        nearest = np.argpartition(-similarity, neighbours - 1, axis=1)[:, :neighbours].copy()
         columns.append(nearest)
         values.append(np.clip(np.take_along_axis(similarity, nearest, axis=1), 0.0, None))
     return np.vstack(columns), np.vstack(values)
