@@ -123,6 +123,7 @@ EXPECTED: dict[str, str] = {
     # participants need no account: a join code, or the link in their e-mail
     "participate.enter_code": PUBLIC,
     "participate.speak": PUBLIC,
+    "participate.now_on": PUBLIC,
     "participate.review_record": PUBLIC,
     # analysis: the secretariat's figures and its work on input
     **{
