@@ -58,7 +58,11 @@ def make_consultation(
         closes_at=now + closes_in,
     )
     version = Version(
-        consultation=consultation, number=1, label_da="1. udkast", label_en="First draft"
+        consultation=consultation,
+        number=1,
+        label_da="1. udkast",
+        label_en="First draft",
+        published_at=now,
     )
     db.session.add_all([consultation, version])
 

@@ -503,6 +503,7 @@ def submit(slug: str):
         flash(error_message(services.ResponseError("empty")), "error")
         return redirect(url_for("responses.show_response", slug=slug))
     try:
+        ctx.response.wants_news = bool(form.wants_news.data)
         stored = services.submit_response(
             ctx.response, clean_text(form.key.data or "", multiline=False)[:64]
         )
