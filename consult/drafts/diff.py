@@ -40,17 +40,51 @@ class Run:
 
 
 def word_runs(old: str, new: str) -> list[Run]:
-    """Return the word-level diff of two texts as runs (a replacement: a delete, an insert)."""
+    """Return the word-level diff of two texts as runs (a replacement: a delete, an insert).
+
+    White space alone between two changes joins them, so a rewritten phrase reads as one
+    deletion and one insertion rather than word against word.
+    """
     a, b = tokens(old), tokens(new)
-    runs: list[Run] = []
+    # (removed, added) for a change, (text, None) for an equal stretch.
+    parts: list[tuple[str, str | None]] = []
     for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
-            runs.append(Run("equal", "".join(a[i1:i2])))
+            parts.append(("".join(a[i1:i2]), None))
+        else:
+            parts.append(("".join(a[i1:i2]), "".join(b[j1:j2])))
+    merged: list[tuple[str, str | None]] = []
+    i = 0
+    while i < len(parts):
+        text, added = parts[i]
+        if (
+            added is None
+            and not text.strip()
+            and merged
+            and merged[-1][1] is not None
+            and i + 1 < len(parts)
+            and parts[i + 1][1] is not None
+        ):
+            removed, inserted = merged.pop()
+            nxt_removed, nxt_added = parts[i + 1]
+            merged.append((removed + text + nxt_removed, inserted + text + nxt_added))
+            i += 2
             continue
-        if op in ("delete", "replace"):
-            runs.append(Run("delete", "".join(a[i1:i2])))
-        if op in ("insert", "replace"):
-            runs.append(Run("insert", "".join(b[j1:j2])))
+        if added is not None and merged and merged[-1][1] is not None:
+            removed, inserted = merged.pop()
+            merged.append((removed + text, inserted + added))
+        else:
+            merged.append((text, added))
+        i += 1
+    runs: list[Run] = []
+    for text, added in merged:
+        if added is None:
+            runs.append(Run("equal", text))
+            continue
+        if text.strip() or (text and not added):
+            runs.append(Run("delete", text))
+        if added.strip() or (added and not text):
+            runs.append(Run("insert", added))
     return runs
 
 

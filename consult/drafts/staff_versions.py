@@ -33,6 +33,7 @@ from consult.drafts.models import ItemRevision
 from consult.drafts.models import Status
 from consult.drafts.models import Version
 from consult.drafts.staff_forms import KIND_LABELS
+from consult.drafts.staff_forms import STATUS_LABELS
 from consult.drafts.staff_forms import ActionForm
 from consult.drafts.staff_forms import ChangeForm
 from consult.drafts.staff_forms import DraftUploadForm
@@ -95,6 +96,7 @@ def compare_version(slug: str, number: int):
         **changes_context(consultation, version, public=False),
         action=ActionForm(),
         state=workflow.describe(consultation),
+        status_labels=STATUS_LABELS,
     )
 
 
