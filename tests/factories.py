@@ -255,13 +255,17 @@ class Reported:
             )
         )
 
-    def inputs(self, *responses) -> list[int]:
+    def inputs(self, *responses, key: str = GOAL) -> list[int]:
+        """The ids of the responses' inputs on one goal (GOAL unless told)."""
         from consult.responses.models import Input
 
         return list(
             db.session.scalars(
                 select(Input.id)
-                .where(Input.response_id.in_([r.id for r in responses]))
+                .where(
+                    Input.response_id.in_([r.id for r in responses]),
+                    Input.item_id == self.item(key).id,
+                )
                 .order_by(Input.id)
             )
         )
@@ -271,10 +275,14 @@ def publish_all(moderator, *responses) -> None:
     """Publish every contribution of the responses, as a moderator would."""
     from consult.moderation import services as moderation
     from consult.moderation.models import Contribution
+    from consult.moderation.models import ModerationState
 
     for response in responses:
         for contribution in db.session.scalars(
-            select(Contribution).where(Contribution.response_id == response.id)
+            select(Contribution).where(
+                Contribution.response_id == response.id,
+                Contribution.state == ModerationState.PENDING,
+            )
         ):
             moderation.publish(contribution, moderator)
 
