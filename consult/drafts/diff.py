@@ -21,6 +21,7 @@ from consult.drafts.models import ItemKind
 from consult.drafts.models import ItemRevision
 from consult.drafts.services import Node
 from consult.drafts.services import Tree
+from consult.i18n import current_lang
 from consult.i18n import localized
 
 _TOKEN = re.compile(r"\w+|[^\w\s]+|\s+")
@@ -120,11 +121,13 @@ class ChangeKind(enum.StrEnum):
 
 @dataclass
 class FieldDiff:
-    """One part of an item (title, text, funds, alternatives …) compared."""
+    """One part of an item (title, text, funds, alternatives …) compared, in one language."""
 
     name: str
     old: str
     new: str
+    #: The language of the texts: the reader's, or Danish when only the Danish text changed.
+    lang: str = "da"
 
     @property
     def changed(self) -> bool:
@@ -151,31 +154,55 @@ class ItemDiff:
         return [f for f in self.fields if f.changed]
 
 
-def _lines(lines) -> str:
+FIELDS = ("title", "body", "alternatives", "political_goals", "funds")
+
+
+def _text(obj, name: str, lang: str) -> str:
+    """``obj.<name>_<lang>``, the Danish text where the other language has none."""
+    value = getattr(obj, f"{name}_{lang}", "") or ""
+    return value if value.strip() or lang == "da" else getattr(obj, f"{name}_da", "") or ""
+
+
+def _lines(lines, lang: str) -> str:
     return "\n".join(
-        f"{getattr(line, 'letter', str(i + 1))}. {localized(line, 'text')[0]}"
+        f"{getattr(line, 'letter', str(i + 1))}. {_text(line, 'text', lang)}"
         for i, line in enumerate(lines)
     )
 
 
-def _funds(revision: ItemRevision) -> str:
+def _funds(revision: ItemRevision, lang: str) -> str:
     if revision.funds_dkk is None and not revision.funds_note_da:
         return ""
     amount = "" if revision.funds_dkk is None else f"{revision.funds_dkk:,} kr.".replace(",", ".")
-    return " ".join(p for p in (amount, localized(revision, "funds_note")[0]) if p)
+    return " ".join(p for p in (amount, _text(revision, "funds_note", lang)) if p)
 
 
-def _parts(revision: ItemRevision | None) -> dict[str, str]:
-    """The comparable parts of a revision in the reader's language, by field name."""
+def _parts(revision: ItemRevision | None, lang: str) -> dict[str, str]:
+    """The comparable parts of a revision in ``lang``, by field name."""
     if revision is None:
-        return {"title": "", "body": "", "alternatives": "", "political_goals": "", "funds": ""}
+        return dict.fromkeys(FIELDS, "")
     return {
-        "title": localized(revision, "title")[0],
-        "body": localized(revision, "body")[0],
-        "alternatives": _lines(revision.alternatives),
-        "political_goals": _lines(revision.political_goals),
-        "funds": _funds(revision),
+        "title": _text(revision, "title", lang),
+        "body": _text(revision, "body", lang),
+        "alternatives": _lines(revision.alternatives, lang),
+        "political_goals": _lines(revision.political_goals, lang),
+        "funds": _funds(revision, lang),
     }
+
+
+def _fields(old: ItemRevision | None, new: ItemRevision | None) -> list[FieldDiff]:
+    """Each part compared in the reader's language; where only the Danish text changed, the
+    Danish one, so no change is hidden from a reader of the other language."""
+    lang = current_lang()
+    shown = (_parts(old, lang), _parts(new, lang))
+    danish = (_parts(old, "da"), _parts(new, "da")) if lang != "da" else shown
+    out = []
+    for name in FIELDS:
+        if shown[0][name] == shown[1][name] and danish[0][name] != danish[1][name]:
+            out.append(FieldDiff(name, danish[0][name], danish[1][name], "da"))
+        else:
+            out.append(FieldDiff(name, shown[0][name], shown[1][name], lang))
+    return out
 
 
 def field_labels() -> dict[str, str]:
@@ -198,27 +225,25 @@ def compare(old: Tree | None, new: Tree) -> list[ItemDiff]:
     diffs = []
     for node, depth in _ordered(new):
         was = before.pop(node.item.id, None)
-        old_parts, new_parts = _parts(was.revision if was else None), _parts(node.revision)
-        fields = [FieldDiff(name, old_parts[name], new_parts[name]) for name in new_parts]
+        fields = _fields(was.revision if was else None, node.revision)
         if was is None:
             change = ChangeKind.ADDED
         elif any(f.changed for f in fields):
             change = ChangeKind.CHANGED
         else:
             change = ChangeKind.UNCHANGED
-        diffs.append(
-            ItemDiff(node.item.id, node.key, node.kind, new_parts["title"], change, fields, depth)
-        )
+        title = localized(node.revision, "title")[0]
+        diffs.append(ItemDiff(node.item.id, node.key, node.kind, title, change, fields, depth))
     for node in before.values():
-        parts = _parts(node.revision)
+        fields = [FieldDiff(f.name, f.old, "", f.lang) for f in _fields(node.revision, None)]
         diffs.append(
             ItemDiff(
                 node.item.id,
                 node.key,
                 node.kind,
-                parts["title"],
+                localized(node.revision, "title")[0],
                 ChangeKind.REMOVED,
-                [FieldDiff(name, parts[name], "") for name in parts],
+                fields,
                 0 if node.parent is None else 1,
             )
         )

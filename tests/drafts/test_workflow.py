@@ -6,6 +6,7 @@ from __future__ import annotations
 from itertools import product
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from consult.approvals import services as approvals
@@ -80,7 +81,7 @@ def test_every_transition_is_allowed_or_refused(old, new):
 
 def test_approval_needs_parties_each_with_an_approver(app):
     c = make_consultation(status=Status.REPORTING)
-    with app.test_request_context("/?lang=en"):
+    with app.test_request_context("/"), force_locale("en"):
         with pytest.raises(workflow.WorkflowError) as error:
             workflow.move(c, Status.APPROVAL, None)
         assert error.value.details["missing"] == [
@@ -96,7 +97,7 @@ def test_publishing_needs_every_party_and_says_how_many_have_approved(app):
     made = parties(c)
     workflow.move(c, Status.APPROVAL, None)
     for n, (party, approver) in enumerate(made):
-        with app.test_request_context("/?lang=en"):
+        with app.test_request_context("/"), force_locale("en"):
             assert workflow.missing_for(c, Status.PUBLISHED) == [f"{n} of 3 parties have approved."]
             info = workflow.describe(c)
         assert info.sign_off.approved == n and dict(info.next)[Status.PUBLISHED]
