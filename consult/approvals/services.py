@@ -279,7 +279,11 @@ def reset_stale(consultation: Consultation, actor) -> int:
         return 0
     version = document_version(consultation)
     print_ = fingerprint(consultation, version) if version is not None else ""
-    stale = [a for a in live if not _holds(a, version, print_)]
+    # Decisions on an earlier, published version are its record, not stale.
+    published = {
+        a.version_id for a in live if a.version is not None and not a.version.is_working_copy
+    } - {version.id if version is not None else None}
+    stale = [a for a in live if a.version_id not in published and not _holds(a, version, print_)]
     now = utcnow()
     for approval in stale:
         approval.reset_at = now
@@ -313,32 +317,49 @@ class ApprovalRecord:
     fingerprint: str
 
 
-def approval_record(consultation: Consultation) -> list[ApprovalRecord]:
-    """Return the approvals that hold for the document as it is now, one per party, in order.
+def approval_record(
+    consultation: Consultation, version: Version | None = None
+) -> list[ApprovalRecord]:
+    """Return who approved ``version`` for each party, and when, in the parties' order.
 
-    Once published, this is who approved the published version and memo, and when.
+    Without ``version``: the decisions that hold for the document as it is now (once published,
+    the published version and memo). For an earlier published version: each party's last
+    approval of it.
     """
-    state = sign_off(consultation)
-    out = []
-    for each in state.parties:
-        if not each.approved:
-            continue
-        a = each.decision
-        out.append(
-            ApprovalRecord(
-                party_da=each.party.name_da,
-                party_en=each.party.name_en,
-                approver_name=a.user.name if a.user else "",
-                approver_email=a.user.email if a.user else "",
-                version_number=state.version.number,
-                version_label_da=state.version.label_da,
-                version_label_en=state.version.label_en,
-                decided_at=a.decided_at,
-                comment=a.comment,
-                fingerprint=a.fingerprint,
-            )
+    if version is None or version.id == getattr(document_version(consultation), "id", None):
+        state = sign_off(consultation)
+        pairs = [(p.party, p.decision) for p in state.parties if p.approved]
+        version = state.version
+    else:
+        latest: dict[int, Approval] = {}
+        for approval in db.session.scalars(
+            select(Approval)
+            .options(selectinload(Approval.user))
+            .join(Party, Party.id == Approval.party_id)
+            .where(Party.consultation_id == consultation.id, Approval.version_id == version.id)
+            .order_by(Approval.id)
+        ):
+            latest[approval.party_id] = approval
+        pairs = [
+            (party, latest[party.id])
+            for party in parties(consultation)
+            if party.id in latest and latest[party.id].decision is Decision.APPROVED
+        ]
+    return [
+        ApprovalRecord(
+            party_da=party.name_da,
+            party_en=party.name_en,
+            approver_name=a.user.name if a.user else "",
+            approver_email=a.user.email if a.user else "",
+            version_number=version.number,
+            version_label_da=version.label_da,
+            version_label_en=version.label_en,
+            decided_at=a.decided_at,
+            comment=a.comment,
+            fingerprint=a.fingerprint,
         )
-    return out
+        for party, a in pairs
+    ]
 
 
 def history(consultation: Consultation) -> list[Approval]:

@@ -226,3 +226,16 @@ def test_the_secretariat_sets_up_the_parties_in_the_browser(reported, client):
     assert [u.id for u in approvals.parties(c)[0].approvers] == [approver.id]
     assert "plo@example.dk" in client.get(url).get_data(as_text=True)
     assert {"approvals.add_party", "approvals.add_approver"} <= set(actions())
+
+
+def test_the_record_of_a_published_version_survives_the_next_working_copy(signing):
+    c = signing.consultation
+    approve_all(signing)
+    workflow.move(c, Status.PUBLISHED, signing.secretariat, news_link="http://x/")
+    published = signing.working_copy
+    workflow.move(c, Status.REPORTING, signing.secretariat)
+    editing.start_new_version(c, published)
+    assert approvals.reset_stale(c, signing.secretariat) == 0
+    record = approvals.approval_record(c, published)
+    assert [r.party_da for r in record] == list(PARTIES)
+    assert approvals.approval_record(c) == []  # nothing approved of version 3 yet
