@@ -46,7 +46,7 @@ def test_closed_to_a_published_second_draft_with_three_approvals(page, browser, 
     sign_in_as(page, live_server, "secretariat")
     page.goto(f"/staff/consultations/{SLUG}/")
     # Close it, then report: the status box says what each step needs.
-    for status, label in (("closed", "Lukket"), ("reporting", "Afrapportering")):
+    for status, label in (("closed", "Afsluttet"), ("reporting", "Afrapportering")):
         page.get_by_label("Ny status").select_option(status)
         page.get_by_role("button", name="Skift status").click()
         assert label in page.locator(".flash").inner_text()
