@@ -63,6 +63,8 @@ EXPECTED: dict[str, str] = {
     "accounts.reset_password": PUBLIC,
     "accounts.logout": SIGNED_IN,
     "accounts.show_account": SIGNED_IN,
+    "signin_time.resume": SIGNED_IN,
+    "signin_time.keep_alive": SIGNED_IN,
     "accounts.change_password": SIGNED_IN,
     "accounts.resend_confirmation": SIGNED_IN,
     "accounts.list_users": ADMIN,
@@ -143,6 +145,7 @@ EXPECTED: dict[str, str] = {
     # participants need no account: a join code, or the link in their e-mail
     "participate.enter_code": PUBLIC,
     "participate.speak": PUBLIC,
+    "participate.now_on": PUBLIC,
     "participate.review_record": PUBLIC,
     # analysis: the secretariat's figures and its work on input
     **{
