@@ -172,6 +172,7 @@ EXPECTED: dict[str, str] = {
     "invitations.import_invitations": SECRETARIAT,
     "invitations.remove_invitation": SECRETARIAT,
     "invitations.send_reminders": SECRETARIAT,
+    "invitations.send_invitations": SECRETARIAT,
     # invitations: END
     # api: BEGIN
     # The read API answers public data to anyone (a staff token adds more: tests/api).
