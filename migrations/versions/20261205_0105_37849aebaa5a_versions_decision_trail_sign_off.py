@@ -1,7 +1,7 @@
 """versions, decision trail, sign-off: working copies, why items changed, parties who approve
 
 Revision ID: 37849aebaa5a
-Revises: dc58d00afdcf
+Revises: 964173d1b787
 Create Date: 2026-12-05 00:26:50.514803
 
 """
@@ -25,7 +25,7 @@ def _enum_check(table: str, column: str, values: tuple[str, ...]) -> None:
 
 # revision identifiers, used by Alembic.
 revision = '37849aebaa5a'
-down_revision = 'dc58d00afdcf'
+down_revision = '964173d1b787'
 branch_labels = None
 depends_on = None
 
