@@ -5,7 +5,7 @@ INSERT … SELECT GROUP BY. The stored HTML of text published before is filled b
 ``flask consult recount`` (bleach runs in Python; pages fall back to cleaning it per render).
 
 Revision ID: 52753fb01f03
-Revises: dc58d00afdcf
+Revises: 37849aebaa5a
 Create Date: 2026-12-05 00:16:47.245005
 
 """
@@ -20,7 +20,7 @@ import consult.db
 
 # revision identifiers, used by Alembic.
 revision = '52753fb01f03'
-down_revision = 'dc58d00afdcf'
+down_revision = '37849aebaa5a'
 branch_labels = None
 depends_on = None
 
