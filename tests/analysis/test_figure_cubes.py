@@ -87,9 +87,9 @@ def large(app, client):
 
 def _active(c) -> list[Job]:
     return db.session.scalars(
-        select(Job).where(Job.kind == cube.KIND, Job.topic == cube.topic(c.id)).where(
-            Job.state.in_(jobs.models.ACTIVE)
-        )
+        select(Job)
+        .where(Job.kind == cube.KIND, Job.topic == cube.topic(c.id))
+        .where(Job.state.in_(jobs.models.ACTIVE))
     ).all()
 
 
