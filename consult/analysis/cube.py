@@ -85,13 +85,16 @@ def topic(consultation_id: int) -> str:
     return f"figures:{consultation_id}"
 
 
-def live_below() -> int:
+def live_below() -> int | None:
+    """The FIGURES_LIVE_BELOW setting (LIVE_BELOW by default; None: always count live)."""
     return current_app.config.get("FIGURES_LIVE_BELOW", LIVE_BELOW)
 
 
 def is_small(consultation_id: int) -> bool:
     """Whether the consultation has fewer inputs than ``live_below()``; reads at most that many."""
     limit = live_below()
+    if limit is None:
+        return True
     counted = select(Input.id).join(Response, Response.id == Input.response_id)
     counted = counted.where(figures.submitted(consultation_id)).limit(limit).subquery()
     return db.session.scalar(select(func.count()).select_from(counted)) < limit
