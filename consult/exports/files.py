@@ -12,6 +12,7 @@ from consult.exports import rows as exports
 from consult.exports.memo import build_memo
 from consult.exports.tabular import csv_stream
 from consult.exports.tabular import json_stream
+from consult.exports.tabular import safe_cell
 
 FORMATS = ("csv", "xlsx", "docx", "json")
 #: Media types and file endings of what is sent.
@@ -35,8 +36,9 @@ def text_chunks(
 ) -> Iterator[str]:
     """CSV (words in ``lang``) or JSON (codes) as a stream of text chunks."""
     labels = exports.labels_for(lang) if fmt == "csv" else exports.codes_for(lang)
-    columns = exports.PUBLIC if public else exports.FULL
-    rows = exports.stream(consultation.id, tree, labels, public=public, lang=lang)
+    columns = exports.columns(public)
+    safe = safe_cell if fmt == "csv" else None  # JSON carries the text as it is
+    rows = exports.stream(consultation.id, tree, labels, public=public, lang=lang, safe=safe)
     if fmt == "csv":
         return csv_stream(rows, columns, delimiter)
     return json_stream(consultation, tree, rows, columns, public=public)
