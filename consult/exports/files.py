@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from collections.abc import Iterator
@@ -69,16 +70,24 @@ def render(fmt: str, memo, out: IO[bytes]) -> None:
 
 
 def write_file(path: str, fmt: str, consultation, tree: Tree, **options) -> None:
-    """Write any format to ``path`` (the CLI): text streamed, binary through its writer."""
-    if fmt in ("csv", "json"):
-        delimiter = options.pop("delimiter", ";")
-        with open(path, "w", encoding="utf-8", newline="") as out:
-            for chunk in text_chunks(fmt, consultation, tree, delimiter=delimiter, **options):
-                out.write(chunk)
-        return
-    options.pop("delimiter", None)
+    """Write any format to ``path`` (the CLI)."""
     with open(path, "wb") as out:
-        write_binary(fmt, consultation, tree, out, **options)
+        write_to(out, fmt, consultation, tree, **options)
+
+
+def write_to(out: IO[bytes], fmt: str, consultation, tree: Tree, **options) -> None:
+    """Write any format to the binary file ``out`` (a job's temporary file)."""
+    delimiter = options.pop("delimiter", ";")
+    if fmt in ("csv", "json"):
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+        try:
+            for chunk in text_chunks(fmt, consultation, tree, delimiter=delimiter, **options):
+                text.write(chunk)
+            text.flush()
+        finally:
+            text.detach()  # leave ``out`` open for the caller
+        return
+    write_binary(fmt, consultation, tree, out, **options)
 
 
 def temporary(fmt: str, consultation, tree: Tree, **options) -> str:

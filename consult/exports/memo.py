@@ -35,6 +35,7 @@ from consult.exports.document import MemoFigure
 from consult.exports.document import MemoGoal
 from consult.exports.document import MemoInput
 from consult.exports.document import MemoParty
+from consult.exports.rows import tick
 from consult.extensions import db
 from consult.i18n import format_deadline
 from consult.i18n import localized
@@ -247,6 +248,7 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                     continue
                 f = figures.goal(consultation, node.item.id)
                 blocks, shown = _blocks(consultation, node.item.id, public, labels)
+                tick(shown)  # a job's progress: inputs gathered so far
                 total = sum(f.stances.values())
                 goals.append(
                     MemoGoal(

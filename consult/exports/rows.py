@@ -81,6 +81,7 @@ def tick(n: int) -> None:
     if counter is not None:
         counter.add(n)
 
+
 #: The columns of the secretariat's export, in order (CSV header, XLSX columns, JSON keys).
 FULL = (
     "input_id",
@@ -193,9 +194,7 @@ def _iso(column):
     the database: parsing a million datetimes in Python only to print them again costs more
     than reading the rows. Columns hold naive UTC (``consult.db.UTCDateTime``)."""
     if db.engine.dialect.name == "postgresql":
-        text = func.to_char(
-            column, literal_column("""'YYYY-MM-DD"T"HH24:MI:SS'"""), type_=String
-        )
+        text = func.to_char(column, literal_column("""'YYYY-MM-DD"T"HH24:MI:SS'"""), type_=String)
     else:
         text = func.strftime("%Y-%m-%dT%H:%M:%S", column, type_=String)
     return (text + "+00:00").label(None)
