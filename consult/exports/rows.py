@@ -315,8 +315,11 @@ def _rows(
     shown_name = naming.shown_name
     approved_state = ReplyState.APPROVED.value
     # Core, not the ORM: plain rows, a server-side cursor on PostgreSQL, BATCH rows at a time.
-    connection = db.session.connection()
-    result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(query)
+    # (Options for this statement only: Connection.execution_options() would change the
+    # session's connection for good.)
+    result = db.session.connection().execute(
+        query, execution_options={"stream_results": True, "yield_per": BATCH}
+    )
     for batch in result.partitions(BATCH):
         for row in batch:
             (
