@@ -14,6 +14,7 @@ from consult.db import utcnow
 from consult.extensions import db
 from consult.jobs.models import JobState
 from tests import helpers
+from tests.exports import gated_jobs  # noqa: F401 - registers the job kind here too
 
 pytestmark = pytest.mark.no_db
 
