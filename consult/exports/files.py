@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from consult.drafts.services import Tree
+from consult.exports import pg_copy
 from consult.exports import rows as exports
 from consult.exports.memo import build_memo
 from consult.exports.tabular import csv_stream
@@ -78,6 +79,14 @@ def write_file(path: str, fmt: str, consultation, tree: Tree, **options) -> None
 def write_to(out: IO[bytes], fmt: str, consultation, tree: Tree, **options) -> None:
     """Write any format to the binary file ``out`` (a job's temporary file)."""
     delimiter = options.pop("delimiter", ";")
+    if fmt == "csv" and pg_copy.available():
+        # PostgreSQL writes the rows itself (COPY), ten times faster than Python.
+        public, lang = options.get("public", False), options.get("lang", "da")
+        labels = exports.labels_for(lang)
+        pg_copy.write_csv(
+            out, consultation.id, tree, labels, public=public, lang=lang, delimiter=delimiter
+        )
+        return
     if fmt in ("csv", "json"):
         text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
         try:
