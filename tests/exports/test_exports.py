@@ -216,3 +216,22 @@ def test_the_cli_writes_every_format(app, data, tmp_path, fmt):
         args=["consult", "export", "nope", "--format", fmt, "--output", str(out)]
     )
     assert result.exit_code != 0 and "No consultation" in result.output
+
+
+def test_the_memo_lists_a_bounded_number_of_inputs_per_goal_and_counts_the_rest(
+    data, monkeypatch
+):
+    from consult.exports import memo as memos
+    from consult.exports.docx import render_docx
+
+    _client, c, _organisation, _citizen = data
+    monkeypatch.setattr(memos, "INPUTS_PER_GOAL", 1)  # 1,000 in earnest
+    memo = memos.build_memo(c, load_tree(current_version(c)), public=False)
+    goal = memo.areas[0].goals[0]
+    assert goal.inputs == 2 and sum(len(b.inputs) for b in goal.blocks) == 1
+    assert goal.not_listed == 1 and goal.not_shown == 0
+    out = io.BytesIO()
+    render_docx(memo, out)
+    with zipfile.ZipFile(out) as document:
+        body = document.read("word/document.xml").decode()
+    assert "1 input mere" in body or "1 more inputs" in body
