@@ -75,7 +75,7 @@ def memo_words() -> dict[str, str]:
             "goal or initiative. Every input is in the XLSX, CSV and JSON exports."
         ),
         "no_input": _("No input."),
-        "wording": _("Proposed wording:"),
+        "wording": _("Proposed wording"),
         "changes": _("Changes in the draft"),
         "no_changes": _("The draft has not changed since the consultation."),
         "before": _("Before:"),
