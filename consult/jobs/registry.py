@@ -19,6 +19,7 @@ JOB_MODULES = (
     "consult.invitations.jobs",
     "consult.analysis.jobs",
     "consult.exports.jobs",
+    "consult.drafts.jobs",
 )
 
 
