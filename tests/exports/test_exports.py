@@ -219,9 +219,7 @@ def test_the_cli_writes_every_format(app, data, tmp_path, fmt):
     assert result.exit_code != 0 and "No consultation" in result.output
 
 
-def test_the_memo_lists_a_bounded_number_of_inputs_per_goal_and_counts_the_rest(
-    data, monkeypatch
-):
+def test_the_memo_lists_a_bounded_number_of_inputs_per_goal_and_counts_the_rest(data, monkeypatch):
     from consult.exports import memo as memos
     from consult.exports.docx import render_docx
 
