@@ -84,6 +84,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = None  # the server-side LoginSession does this job
     i18n.init_app(app)
+    from consult.accounts import oidc
+
+    oidc.init_app(app)
 
 
 def _init_security(app: Flask) -> None:
