@@ -38,6 +38,33 @@ class ConsultGroup(click.Group):
             raise
 
 
+class Progress:
+    """A progress bar on a terminal; elsewhere (logs, CI) a line at every tenth."""
+
+    def __init__(self, label: str, length: int):
+        self.label, self.length, self.shown = label, max(length, 1), -1
+        self.bar = click.progressbar(length=self.length, label=label, show_pos=True)
+        self.tty = sys.stdout.isatty()
+
+    def __enter__(self):
+        if self.tty:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.tty:
+            self.bar.__exit__(*exc)
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        if total:
+            self.length = self.bar.length = total
+        if self.tty:
+            self.bar.update(done - self.bar.pos)
+        elif done * 10 // self.length != self.shown:
+            self.shown = done * 10 // self.length
+            click.echo(f"{self.label}: {done}/{self.length}")
+
+
 @click.group("consult", cls=ConsultGroup)
 def consult_cli():
     """Manage consultations, users, mail, jobs, retention and backups."""
@@ -63,11 +90,7 @@ def demo_command(count: int):
     load_demo_reference_data()
     imported = load_demo_drafts()
     logins = reset_demo_users()
-    with click.progressbar(length=count, label="Demo responses", show_pos=True) as bar:
-
-        def show(done: int, total: int) -> None:
-            bar.update(done - bar.pos)
-
+    with Progress("Demo responses", count) as show:
         responses = load_demo_input(count, on_progress=show)
     db.session.commit()
     for slug in imported:
@@ -232,6 +255,7 @@ def import_draft_command(path: Path):
     type=click.Choice(["admin", "secretariat", "moderator", "facilitator", "respondent"]),
     default="respondent",
     show_default=True,
+    help="What the account may do.",
 )
 @click.option("--name", default="", help="Display name.")
 @click.password_option(help="Asked for when not given.")

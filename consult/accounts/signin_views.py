@@ -131,8 +131,7 @@ def set_up_second_step():
     """A signed-in staff member sets up the factor, or moves it to a new phone."""
     user = current_user._get_current_object()
     form = CodeForm()
-    if request.method == "GET":
-        session.pop(PENDING_SECRET, None)
+    # The new secret waits in the session until a code proves it (reloading keeps it).
     secret = session.get(PENDING_SECRET)
     if form.validate_on_submit() and secret:
         if totp.verify_code(secret, form.code.data):
