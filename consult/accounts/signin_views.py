@@ -77,8 +77,7 @@ def _finish(user: User):
 def second_step():
     user = _pending_user()
     if user is None:
-        flash(_("Sign in again: the time for the code ran out."), "error")
-        return redirect(url_for("accounts.login"))
+        return render_template("accounts/second_step_lapsed.html"), 400
     if user.totp_enabled_at is None:
         return redirect(url_for("accounts.enrol_second_step"))
     form = CodeForm()
@@ -110,8 +109,7 @@ def enrol_second_step():
     """Staff who must use a second factor set it up before their first sign-in completes."""
     user = _pending_user()
     if user is None:
-        flash(_("Sign in again: the time for the code ran out."), "error")
-        return redirect(url_for("accounts.login"))
+        return render_template("accounts/second_step_lapsed.html"), 400
     form = CodeForm()
     secret = session.get(PENDING_SECRET)
     if form.validate_on_submit() and secret:

@@ -66,7 +66,7 @@ def _finish_erasure(report: rights.ErasureReport) -> None:
 def show_my_data():
     subject = _me()
     if subject is None:
-        return render_template("privacy/nobody.html"), 403
+        return render_template("privacy/nobody.html")
     return render_template(
         "privacy/data_show.html", data=rights.collect(subject), mine=True, subject=subject
     )
@@ -77,7 +77,7 @@ def show_my_data():
 def download_my_data():
     subject = _me()
     if subject is None:
-        abort(403)
+        abort(404)
     return _download(rights.collect(subject), "my-data.json")
 
 
@@ -88,7 +88,7 @@ def erase_me():
 
     subject = _me()
     if subject is None:
-        return render_template("privacy/nobody.html"), 403
+        return render_template("privacy/nobody.html")
     form = EraseForm()
     steps = rights.plan(subject)
     if form.validate_on_submit():
@@ -115,8 +115,10 @@ def erase_me():
 # --- an admin, on a person's request ---------------------------------------------------------
 
 
-def _subject(kind: str, subject_id: int) -> rights.Subject:
-    if kind == "user":
+def _subject(who: str, subject_id: int) -> rights.Subject:
+    if who not in ("user", "respondent"):
+        abort(404)
+    if who == "user":
         user = db.session.get(User, subject_id)
         if user is None:
             abort(404)
@@ -142,44 +144,44 @@ def find_person():
         if subject is None:
             form.email.errors.append(_("Nobody with this address is stored."))
         else:
-            kind, subject_id = _key(subject)
-            return redirect(url_for("privacy.show_person", kind=kind, subject_id=subject_id))
+            who, subject_id = _key(subject)
+            return redirect(url_for("privacy.show_person", who=who, subject_id=subject_id))
     return render_template("privacy/requests.html", form=form)
 
 
-@bp.route("/requests/<any(user, respondent):kind>/<int:subject_id>")
+@bp.route("/requests/<who>/<int:subject_id>")
 @requires(can_manage_users)
-def show_person(kind: str, subject_id: int):
-    subject = _subject(kind, subject_id)
+def show_person(who: str, subject_id: int):
+    subject = _subject(who, subject_id)
     return render_template(
         "privacy/data_show.html",
         data=rights.collect(subject),
         mine=False,
         subject=subject,
-        kind=kind,
+        who=who,
         subject_id=subject_id,
     )
 
 
-@bp.route("/requests/<any(user, respondent):kind>/<int:subject_id>.json")
+@bp.route("/requests/<who>/<int:subject_id>.json")
 @requires(can_manage_users)
-def download_person(kind: str, subject_id: int):
+def download_person(who: str, subject_id: int):
     from consult.audit.services import record
 
-    subject = _subject(kind, subject_id)
+    subject = _subject(who, subject_id)
     data = rights.collect(subject)
-    record(current_user, "privacy.export", kind, subject_id)
+    record(current_user, "privacy.export", who, subject_id)
     db.session.commit()
-    return _download(data, f"data-{kind}-{subject_id}.json")
+    return _download(data, f"data-{who}-{subject_id}.json")
 
 
-@bp.route("/requests/<any(user, respondent):kind>/<int:subject_id>/erase", methods=["GET", "POST"])
+@bp.route("/requests/<who>/<int:subject_id>/erase", methods=["GET", "POST"])
 @requires(can_manage_users)
-def erase_person(kind: str, subject_id: int):
-    subject = _subject(kind, subject_id)
+def erase_person(who: str, subject_id: int):
+    subject = _subject(who, subject_id)
     if subject.user is not None and subject.user.id == current_user.id:
         flash(_("Erase your own account from your own data page."), "error")
-        return redirect(url_for("privacy.show_person", kind=kind, subject_id=subject_id))
+        return redirect(url_for("privacy.show_person", who=who, subject_id=subject_id))
     form = AdminEraseForm()
     steps = rights.plan(subject)
     if form.validate_on_submit():

@@ -110,8 +110,9 @@ def test_a_one_off_respondent_on_their_device_reads_their_data(client, consultat
 
 
 def test_nobody_known_gets_no_data(client):
-    assert client.get("/privacy/my-data.json").status_code == 403
-    assert client.get("/privacy/my-data").status_code == 403
+    assert client.get("/privacy/my-data.json").status_code == 404
+    page = client.get("/privacy/my-data").get_data(as_text=True)
+    assert "Log ind, eller åbn linket" in page and "Hent som JSON" not in page
 
 
 def test_erasing_before_the_deadline_deletes_everything(client, consultation):
