@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import re
+from pathlib import Path
 
 import pytest
 from flask import current_app
@@ -187,3 +188,19 @@ def test_each_answer_carries_its_request_id(client):
     assert given.headers["X-Request-Id"] == "nginx-abc12345"
     odd = client.get("/legal/cookies", headers={"X-Request-Id": "<script>"})
     assert odd.headers["X-Request-Id"] != "<script>"
+
+
+def test_gunicorn_and_nginx_hide_the_same_secrets_as_the_app(app):
+    import runpy
+
+    deploy = Path(__file__).parents[1] / "deploy"
+    redact = runpy.run_path(str(deploy / "gunicorn.conf.py"))["redact"]
+    conf = (deploy / "nginx" / "consult.conf").read_text()
+    # The log map's regex, in Python's spelling of a named group.
+    nginx = re.compile(re.search(r'"~(\^[^"]+)"', conf).group(1).replace("(?<", "(?P<"))
+    for rule in app_logging.token_rules(app):
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: f"SECRET{m.group(1)}X9", rule)
+        assert "SECRETtokenX9" not in redact(path) and "SECRETcodeX9" not in redact(path), rule
+        match = nginx.match(path)
+        assert match, f"nginx logs {rule} with its secret"
+        assert "SECRET" not in match.group("consult_path").replace("SECRETslugX9", ""), rule
