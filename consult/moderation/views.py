@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
+from consult.audit import labels as audit_labels
 from consult.audit import services as audit
 from consult.drafts import services as drafts
 from consult.drafts.models import Consultation
@@ -53,23 +54,15 @@ FILTER_KEYS = ("consultation", "item", "flag", "older_than")
 def _labels():
     return {
         "action_labels": action_labels(),
+        "audit_action": audit_labels.action_label,
+        "audit_subject": audit_labels.subject_text,
         "kinds": ContributionKind,
         "states": ModerationState,
     }
 
 
 def action_labels() -> dict[str, str]:
-    return {
-        "moderation.publish": _("Published"),
-        "moderation.redact": _("Parts removed, then published"),
-        "moderation.hide": _("Hidden"),
-        "moderation.auto_hide": _("Hidden after reports, until reviewed"),
-        "accounts.change_role": _("Role changed"),
-        "accounts.toggle_user": _("Account enabled or disabled"),
-        "exports.download": _("Exported"),
-        "api.create_token": _("API token made"),
-        "api.revoke_token": _("API token revoked"),
-    }
+    return {code: str(label) for code, label in audit_labels.ACTIONS.items()}
 
 
 def error_message(error: services.ModerationError) -> str:

@@ -20,6 +20,8 @@ Each rule, what goes, and the setting that says after how long:
 - respondent_emails: one-off respondents' addresses, once every consultation they answered
   has had its memo published that long. RETENTION_RESPONDENT_EMAIL_MONTHS
 - letters: organisations' letters (file and row), after the memo. RETENTION_LETTER_MONTHS
+- parked_posts: forms kept across a staff sign-in that ran out (``accounts.timeout``), after
+  their two hours.
 """
 
 from __future__ import annotations
@@ -291,6 +293,21 @@ def _apply_letters(now: datetime) -> list[str]:
     return files
 
 
+def _parked(now: datetime):
+    from consult.accounts.models import ParkedPost
+    from consult.accounts.timeout import PARKED_POST_HOURS
+
+    since = now - timedelta(hours=PARKED_POST_HOURS)
+    return select(ParkedPost.id).where(ParkedPost.created_at <= since)
+
+
+def _apply_parked(now: datetime) -> list[str]:
+    from consult.accounts.timeout import purge_parked
+
+    purge_parked(now)
+    return []
+
+
 def _counter(query: Callable[[datetime], object]) -> Callable[[datetime], int]:
     return lambda now: _count(query(now))
 
@@ -314,6 +331,7 @@ RULES = (
         _apply_respondent_emails,
     ),
     Rule("letters", "organisations' letters", _counter(_letters), _apply_letters),
+    Rule("parked_posts", "forms kept across a sign-in", _counter(_parked), _apply_parked),
 )
 
 

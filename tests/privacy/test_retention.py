@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from consult.accounts.models import LoginSession
+from consult.accounts.models import ParkedPost
+from consult.accounts.timeout import PARKED_POST_HOURS
 from consult.audit.models import AuditEvent
 from consult.db import utcnow
 from consult.drafts.models import Status
@@ -65,6 +67,13 @@ def world(app):
         user=user, token_hash=_hash("young"), ended_at=now - days("LOGIN_SESSION", -1)
     )
     rows["live_login"] = LoginSession(user=user, token_hash=_hash("live"))
+    rows["old_parked"] = ParkedPost(
+        user_id=user.id, token_hash=_hash("p1"), path="/staff/", fields="[]",
+        created_at=now - timedelta(hours=PARKED_POST_HOURS, minutes=1),
+    )  # fmt: skip
+    rows["young_parked"] = ParkedPost(
+        user_id=user.id, token_hash=_hash("p2"), path="/staff/", fields="[]"
+    )
     # Jobs: finished long ago, finished lately, and one still running.
     rows["old_job"] = Job(kind="mail.send", state=JobState.DONE, finished_at=now - days("JOB", 1))
     rows["young_job"] = Job(
@@ -147,7 +156,7 @@ def test_the_dry_run_lists_what_would_go_and_changes_nothing(app, world):
     lines = {line.split("(")[-1].rstrip(")"): line for line in result.output.splitlines()}
     expected = {
         "outbox": 1, "login_sessions": 1, "respondent_links": 2, "idle_respondents": 1,
-        "jobs": 1, "audit_notes": 1, "respondent_emails": 3, "letters": 1,
+        "jobs": 1, "audit_notes": 1, "respondent_emails": 3, "letters": 1, "parked_posts": 1,
     }  # fmt: skip
     for rule, count in expected.items():
         assert lines[rule].startswith(f"Would remove {count:>7}"), lines[rule]
@@ -165,6 +174,7 @@ def test_the_purge_removes_exactly_what_is_past_its_period(app, world):
     assert world["young_mail"].body_text and world["queued"].body_text
     assert not present(world["old_login"])
     assert present(world["young_login"]) and present(world["live_login"])
+    assert not present(world["old_parked"]) and present(world["young_parked"])
     assert not present(world["old_job"])
     assert present(world["young_job"]) and present(world["running_job"])
     old_audit = world["old_audit"]
