@@ -47,7 +47,8 @@ access_log_format = '%(h)s - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s "%(a)s"
 #: a session's join code. The app's own JSON log finds them in its URL map (consult/logging.py);
 #: tests/test_logging.py checks this list against it.
 TOKEN_PATHS = re.compile(
-    r"(/respond/link|/account/confirm|/account/reset-password|/sessions/record|/join)/[^/?#\s]+"
+    r"(/respond/link|/account/confirm|/account/reset-password|/account/time/resume"
+    r"|/sessions/record|/join)/[^/?#\s]+"
 )
 
 
