@@ -6,7 +6,9 @@
 - ``database.sqlite`` (SQLite's online backup API: a consistent copy while the app runs) or
   ``database.dump`` (``pg_dump --format=custom``, consistent by its snapshot);
 - ``files/<key>`` for every stored file under ``PREFIXES``, through ``consult.storage`` only
-  (``keys``, ``open``, ``save``), so it works whichever backend holds them.
+  (``keys``, ``open``, ``save``), so it works whichever backend holds them;
+- ``letter-dir/<name>``: letters still kept in ``LETTER_DIR`` rather than in the storage
+  (until they move there, every letter is in one of the two).
 
 ``restore(path)`` refuses a database that holds rows unless ``force`` is given, then puts the
 database back (SQLite's backup API the other way; ``pg_restore --clean``) and saves the files.
@@ -113,10 +115,25 @@ def _dump_database(target: Path) -> str:
     return name
 
 
+def _letter_dir() -> Path | None:
+    from flask import current_app
+
+    folder = Path(
+        current_app.config.get("LETTER_DIR") or Path(current_app.instance_path, "letters")
+    )
+    return folder if folder.is_dir() else None
+
+
+def _legacy_letters() -> list[Path]:
+    folder = _letter_dir()
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder else []
+
+
 def backup(path: str | Path, progress: Progress = lambda _: None) -> Summary:
     """Write the archive to ``path`` (replaced only once whole)."""
     path = Path(path)
     keys = sorted({key for prefix in PREFIXES for key in storage.keys(prefix)})
+    legacy = _legacy_letters()
     with tempfile.TemporaryDirectory(prefix="consult-backup-") as scratch:
         work = Path(scratch)
         progress("database")
@@ -128,6 +145,7 @@ def backup(path: str | Path, progress: Progress = lambda _: None) -> Summary:
             "revision": _revision(),
             "database": database,
             "files": keys,
+            "letter_dir": [p.name for p in legacy],
         }
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2))
         partial = path.with_name(path.name + ".partial")
@@ -143,8 +161,11 @@ def backup(path: str | Path, progress: Progress = lambda _: None) -> Summary:
                     info.mtime = int(utcnow().timestamp())
                     spool.seek(0)
                     archive.addfile(info, spool)
+            for letter in legacy:
+                progress(f"letter {letter.name}")
+                archive.add(letter, f"letter-dir/{letter.name}")
         partial.replace(path)
-    return Summary(manifest["backend"], manifest["revision"], len(keys))
+    return Summary(manifest["backend"], manifest["revision"], len(keys) + len(legacy))
 
 
 # --- restore ---------------------------------------------------------------------------------
@@ -223,4 +244,19 @@ def restore(path: str | Path, *, force: bool = False, progress: Progress = lambd
             if member is None:
                 raise BackupError(f"files/{key} is missing from the archive")
             storage.save(key, member)
-    return Summary(manifest["backend"], manifest["revision"], len(manifest["files"]))
+        legacy = manifest.get("letter_dir", [])
+        if legacy:
+            from flask import current_app
+
+            folder = Path(
+                current_app.config.get("LETTER_DIR") or Path(current_app.instance_path, "letters")
+            )
+            folder.mkdir(parents=True, exist_ok=True)
+            for name in legacy:
+                if Path(name).name != name:
+                    raise BackupError(f"letter-dir/{name}: not a plain file name")
+                progress(f"letter {name}")
+                member = archive.extractfile(f"letter-dir/{name}")
+                with open(folder / name, "wb") as target:  # noqa: PTH123
+                    shutil.copyfileobj(member, target)
+    return Summary(manifest["backend"], manifest["revision"], len(manifest["files"]) + len(legacy))

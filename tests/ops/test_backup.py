@@ -42,7 +42,11 @@ def make_site(tmp_path):
 
     def make(label: str):
         url = helpers.create_database(DATABASE_URL, label)
-        settings = {"SQLALCHEMY_DATABASE_URI": url, "FILE_DIR": str(tmp_path / label)}
+        settings = {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "FILE_DIR": str(tmp_path / label),
+            "LETTER_DIR": str(tmp_path / label / "letter-dir"),
+        }
         app = create_app(type("SiteConfig", (TestConfig,), settings))
         made.append((app, url))
         return app
@@ -84,6 +88,10 @@ def test_a_backup_restores_into_an_empty_database_as_it_was(make_site, tmp_path)
         db.session.commit()
         for key, data in FILES.items():
             storage.save(key, io.BytesIO(data))
+        # A letter still kept in LETTER_DIR (before letters move into the storage).
+        letter_dir = tmp_path / "backup-source" / "letter-dir"
+        letter_dir.mkdir(parents=True)
+        (letter_dir / "0123abcd.pdf").write_bytes(b"%PDF-1.4 old letter %%EOF")
     before = snapshot(source)
     assert before["tables"]["inputs"] and before["tables"]["users"]
     assert before["files"] == FILES
@@ -100,6 +108,8 @@ def test_a_backup_restores_into_an_empty_database_as_it_was(make_site, tmp_path)
     assert result.exit_code == 0, result.output
     after = snapshot(target)
     assert after["files"] == before["files"]
+    restored = tmp_path / "backup-target" / "letter-dir" / "0123abcd.pdf"
+    assert restored.read_bytes() == b"%PDF-1.4 old letter %%EOF"
     assert after["tables"] == before["tables"]
     with target.app_context():
         assert db.session.scalar(text("SELECT version_num FROM alembic_version"))
