@@ -15,14 +15,25 @@ import secrets
 import pyotp
 import segno
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy import update
 
 from consult.accounts.models import RecoveryCode
 from consult.accounts.models import User
+from consult.audit import labels as audit_labels
 from consult.audit.services import record
 from consult.db import utcnow
 from consult.extensions import db
+
+audit_labels.register(
+    actions={
+        "accounts.enable_totp": _l("Two-step sign-in set up"),
+        "accounts.use_recovery_code": _l("Recovery code used"),
+        "accounts.link_oidc": _l("Account linked to the organisation's sign-in"),
+        "accounts.create_oidc": _l("Account made at the organisation's sign-in"),
+    }
+)
 
 RECOVERY_CODES = 10
 #: Recovery codes are read aloud and typed: no 0/O, 1/l/I.

@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 from sqlalchemy import select
 
 from consult.accounts.models import LoginSession
 from consult.accounts.models import RecoveryCode
 from consult.accounts.models import User
+from consult.audit import labels as audit_labels
 from consult.audit.models import AuditEvent
 from consult.audit.services import record
 from consult.db import utcnow
@@ -46,6 +48,15 @@ from consult.responses.models import RespondentSession
 from consult.responses.models import Response
 from consult.responses.models import ResponseEvent
 from consult.responses.models import ResponseState
+
+audit_labels.register(
+    actions={
+        "privacy.erase": _l("Personal data erased"),
+        "privacy.export": _l("Personal data handed out"),
+        "privacy.purge": _l("Old data removed (retention)"),
+    },
+    subjects={"respondent": _l("respondent %(n)d"), "retention": _l("retention rules")},
+)
 
 
 @dataclass
