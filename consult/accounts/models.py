@@ -50,6 +50,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     #: The base32 TOTP secret of a staff member's second factor; enabled once a code proved it.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The 30-second step of the last code accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None]
     #: The OpenID Connect provider's stable subject ("sub", Entra ID's "oid") of a staff member
     #: who signs in there; None for password accounts.
     oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)

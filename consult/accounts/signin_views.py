@@ -114,7 +114,7 @@ def enrol_second_step():
     secret = session.get(PENDING_SECRET)
     if form.validate_on_submit() and secret:
         if totp.verify_code(secret, form.code.data):
-            codes = totp.enable(user, secret)
+            codes = totp.enable(user, secret, form.code.data)
             response = _finish(user)
             return render_template(
                 "accounts/recovery_codes.html", codes=codes, next_url=response.location
@@ -133,7 +133,7 @@ def set_up_second_step():
     secret = session.get(PENDING_SECRET)
     if form.validate_on_submit() and secret:
         if totp.verify_code(secret, form.code.data):
-            codes = totp.enable(user, secret)
+            codes = totp.enable(user, secret, form.code.data)
             session.pop(PENDING_SECRET, None)
             db.session.commit()
             return render_template(

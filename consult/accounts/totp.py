@@ -66,10 +66,32 @@ def _code(raw: str) -> str:
     return "".join(raw.split()).replace("-", "").lower()
 
 
-def verify_code(secret: str | None, code: str) -> bool:
-    """Check a six-digit code, allowing one step of clock drift either way."""
+def _step(secret: str | None, code: str) -> int | None:
+    """The 30-second step whose code this is (one step of clock drift either way), or None."""
     code = _code(code)
-    return bool(secret) and code.isdigit() and pyotp.TOTP(secret).verify(code, valid_window=1)
+    if not secret or not code.isdigit() or len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    now = utcnow()
+    current = totp.timecode(now)
+    for step in (current, current - 1, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def verify_code(secret: str | None, code: str) -> bool:
+    """Check a six-digit code against a secret being enrolled."""
+    return _step(secret, code) is not None
+
+
+def use_code(user: User, code: str) -> bool:
+    """Accept a code of the user's app once: a step used before (a replayed code) is refused."""
+    step = _step(user.totp_secret, code)
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+        return False
+    user.totp_last_step = step
+    return True
 
 
 def _hash(code: str) -> str:
@@ -108,13 +130,17 @@ def use_recovery_code(user: User, code: str) -> bool:
 
 def check(user: User, code: str) -> bool:
     """A code from the app, or else a recovery code."""
-    return verify_code(user.totp_secret, code) or use_recovery_code(user, code)
+    return use_code(user, code) or use_recovery_code(user, code)
 
 
-def enable(user: User, secret: str) -> list[str]:
-    """Turn the factor on with the secret the user proved; return new recovery codes."""
+def enable(user: User, secret: str, code: str) -> list[str]:
+    """Turn the factor on with the secret ``code`` proved; return new recovery codes.
+
+    The enrolling code counts as used: it cannot sign anyone in afterwards.
+    """
     user.totp_secret = secret
     user.totp_enabled_at = utcnow()
+    user.totp_last_step = _step(secret, code)
     record(user, "accounts.enable_totp", "user", user.id)
     return new_recovery_codes(user)
 

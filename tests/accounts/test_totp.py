@@ -8,6 +8,7 @@ code (once), does. Respondents are not asked.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pyotp
 import pytest
@@ -70,14 +71,23 @@ def test_staff_enrol_at_their_first_sign_in_then_need_a_code(app, client, requir
     assert user.totp_enabled_at is not None and user.totp_secret == secret
     assert signed_in(user)
 
+    # The code that enrolled is used up; the next one (30 s later) signs in, once.
     again = app.test_client()
     step = password_step(again, user)
     assert step.location.endswith("/account/login/code")
     wrong = send_code(again, "/account/login/code", "123456")
     assert wrong.status_code == 200 and not wrong.location
-    right = send_code(again, "/account/login/code", pyotp.TOTP(secret).now())
-    assert right.status_code == 302
-    assert again.get("/staff/").status_code == 200
+    enrolled_code = pyotp.TOTP(secret).now()
+    assert send_code(again, "/account/login/code", enrolled_code).status_code == 200
+    with time_machine.travel(utcnow() + timedelta(seconds=30)):
+        code = pyotp.TOTP(secret).now()
+        right = send_code(again, "/account/login/code", code)
+        assert right.status_code == 302
+        assert again.get("/staff/").status_code == 200
+        replay = app.test_client()
+        password_step(replay, user)
+        assert send_code(replay, "/account/login/code", code).status_code == 200
+        assert not replay.get("/staff/").status_code == 200
 
 
 def test_a_recovery_code_works_once(app, client, required):
