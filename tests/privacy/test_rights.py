@@ -230,3 +230,25 @@ def test_an_admin_finds_a_person_downloads_and_erases_their_data(client, consult
 def test_only_an_admin_handles_requests(client, consultation):
     sign_in(client, make_user(Role.SECRETARIAT))
     assert client.get("/privacy/requests").status_code == 403
+
+
+def test_erasing_goes_through_the_orm_so_kept_indexes_follow(client, consultation):
+    """The SQLite search index is kept by ORM events on Input: no trace of the text stays."""
+    from sqlalchemy import text
+
+    from tests.conftest import BACKEND
+
+    user, response = citizen_with_response(consultation)
+    input_ids = db.session.scalars(select(Input.id).where(Input.response_id == response.id)).all()
+    assert input_ids
+    if BACKEND == "sqlite":  # indexed before
+        indexed = db.session.execute(text("SELECT rowid FROM inputs_fts")).scalars().all()
+        assert set(input_ids) <= set(indexed)
+    sign_in(client, user)
+    assert erase(client, "/privacy/erase").status_code == 302
+    if BACKEND == "sqlite":
+        left = db.session.execute(text("SELECT rowid FROM inputs_fts")).scalars().all()
+        assert not set(left) & set(input_ids)
+    from consult.analysis.search import matches
+
+    assert not db.session.scalars(select(Input.id).where(matches("MRKRIGHTS"))).all()
