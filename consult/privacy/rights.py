@@ -299,6 +299,7 @@ def _anonymise_response(response: Response, respondent: Respondent) -> None:
     is_org = respondent.respondent_type is not None and respondent.respondent_type.is_organisation
     if not is_org and response.consent is Consent.NAMED:
         response.consent = Consent.ANONYMOUS
+    response.wants_news = False  # there is no address to tell any more
     for contribution in db.session.scalars(
         select(Contribution).where(Contribution.response_id == response.id)
     ):
