@@ -165,7 +165,7 @@ class Config:
 
     #: Staff sign-in through OpenID Connect (Microsoft Entra ID or another provider). Off while
     #: OIDC_ISSUER is empty. The groups claim's values map to roles; the first match wins,
-    #: in the order admin, secretariat, moderator, facilitator.
+    #: in the order admin, secretariat, moderator, facilitator, approver.
     OIDC_ISSUER = ""  # e.g. https://login.microsoftonline.com/<tenant>/v2.0
     OIDC_CLIENT_ID = ""
     OIDC_CLIENT_SECRET = ""

@@ -26,6 +26,8 @@ MEETINGS = "meetings"
 ADMIN = "admin"
 APPROVE = "approve"
 APPROVAL_READ = "approval_read"
+#: Every role but respondent: who signs in with a second factor (consult.accounts.totp).
+TWO_STEP = "two_step"
 
 ALLOWED: dict[str, set[Role]] = {
     SIGNED_IN: set(Role),
@@ -36,6 +38,7 @@ ALLOWED: dict[str, set[Role]] = {
     ADMIN: {Role.ADMIN},
     APPROVE: {Role.APPROVER},
     APPROVAL_READ: {Role.ADMIN, Role.SECRETARIAT, Role.APPROVER},
+    TWO_STEP: {role for role in Role if role.is_staff},
 }
 
 #: Every endpoint and who may use it. Prefix match on "area." is not allowed: list each one.
@@ -74,8 +77,8 @@ EXPECTED: dict[str, str] = {
     # test_oidc.py): the pages themselves ask for the password step first
     "accounts.second_step": PUBLIC,
     "accounts.enrol_second_step": PUBLIC,
-    "accounts.set_up_second_step": STAFF,
-    "accounts.renew_recovery_codes": STAFF,
+    "accounts.set_up_second_step": TWO_STEP,
+    "accounts.renew_recovery_codes": TWO_STEP,
     "accounts.oidc_login": PUBLIC,
     "accounts.oidc_callback": PUBLIC,
     # privacy: a person's own data (the pages ask who is here); an admin on request

@@ -25,7 +25,7 @@ from consult.db import utcnow
 from consult.extensions import db
 
 #: The strongest role wins when a person is in several mapped groups.
-ROLE_ORDER = (Role.ADMIN, Role.SECRETARIAT, Role.MODERATOR, Role.FACILITATOR)
+ROLE_ORDER = (Role.ADMIN, Role.SECRETARIAT, Role.MODERATOR, Role.FACILITATOR, Role.APPROVER)
 
 oauth = OAuth()
 #: Not an Argon2 hash, so no password ever matches it.
