@@ -125,6 +125,8 @@ def configure(
     if attach:
         root.addHandler(handler)
         root.setLevel(level)
+        # Alembic announces its plugins at INFO each time the app starts: not news.
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     # structlog's own loggers (consult.access) get the same fields, then the formatter.
     structlog.configure(
         processors=[
