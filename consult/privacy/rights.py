@@ -55,21 +55,29 @@ audit_labels.register(
         "privacy.export": _l("Personal data handed out"),
         "privacy.purge": _l("Old data removed (retention)"),
     },
-    subjects={"respondent": _l("respondent %(n)d"), "retention": _l("retention rules")},
+    subjects={
+        "respondent": _l("respondent %(n)d"),
+        "participant": _l("session participant %(n)d"),
+        "retention": _l("retention rules"),
+    },
 )
 
 
 @dataclass
 class Subject:
-    """The person whose data is asked for: an account, a respondent, or both."""
+    """The person whose data is asked for: an account, a respondent, or both; or only an
+    address (a session's participant, who has neither)."""
 
     user: User | None = None
     respondent: Respondent | None = None
+    address: str | None = None
 
     @property
     def email(self) -> str | None:
-        return (self.user.email if self.user else None) or (
-            self.respondent.email if self.respondent else None
+        return (
+            (self.user.email if self.user else None)
+            or (self.respondent.email if self.respondent else None)
+            or self.address
         )
 
 
@@ -94,8 +102,17 @@ def find_subject(email: str) -> Subject | None:
     user = db.session.scalar(select(User).where(User.email == address))
     respondent = db.session.scalar(select(Respondent).where(Respondent.email == address))
     if user is None and respondent is None:
-        return None
+        return Subject(address=address) if participant_of(address) is not None else None
     return subject_of(user, respondent)
+
+
+def participant_of(address: str):
+    """The first session participant row with this address, if any."""
+    from consult.sessions.models import Participant
+
+    return db.session.scalars(
+        select(Participant).where(Participant.email == address).order_by(Participant.id)
+    ).first()
 
 
 # --- access (art. 15) ------------------------------------------------------------------------
@@ -238,10 +255,13 @@ def erase(subject: Subject, *, actor: User | None = None, now: datetime | None =
     steps = plan(subject, now)
     report = ErasureReport()
     respondent, user = subject.respondent, subject.user
-    subject_type, subject_id = (
-        ("user", user.id) if user is not None else ("respondent", respondent.id)
-    )
     email = subject.email
+    if user is not None:
+        subject_type, subject_id = "user", user.id
+    elif respondent is not None:
+        subject_type, subject_id = "respondent", respondent.id
+    else:
+        subject_type, subject_id = "participant", participant_of(email).id
     for response in steps.to_delete:
         report.letters += _delete_response(response)
         report.deleted_responses += 1

@@ -116,6 +116,13 @@ def erase_me():
 
 
 def _subject(who: str, subject_id: int) -> rights.Subject:
+    if who == "participant":
+        from consult.sessions.models import Participant
+
+        participant = db.session.get(Participant, subject_id)
+        if participant is None or participant.email.endswith("@invalid"):
+            abort(404)
+        return rights.find_subject(participant.email)
     if who not in ("user", "respondent"):
         abort(404)
     if who == "user":
@@ -132,7 +139,9 @@ def _subject(who: str, subject_id: int) -> rights.Subject:
 def _key(subject: rights.Subject) -> tuple[str, int]:
     if subject.user is not None:
         return "user", subject.user.id
-    return "respondent", subject.respondent.id
+    if subject.respondent is not None:
+        return "respondent", subject.respondent.id
+    return "participant", rights.participant_of(subject.address).id
 
 
 @bp.route("/requests", methods=["GET", "POST"])

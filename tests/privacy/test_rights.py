@@ -21,6 +21,8 @@ from consult.accounts.models import User
 from consult.audit.models import AuditEvent
 from consult.db import utcnow
 from consult.drafts.models import Status
+from consult.drafts.services import current_version
+from consult.drafts.services import load_tree
 from consult.extensions import db
 from consult.mail.models import OutboxMessage
 from consult.moderation import services as moderation
@@ -252,3 +254,34 @@ def test_erasing_goes_through_the_orm_so_kept_indexes_follow(client, consultatio
     from consult.analysis.search import matches
 
     assert not db.session.scalars(select(Input.id).where(matches("MRKRIGHTS"))).all()
+
+
+def test_an_admin_handles_a_request_from_someone_who_only_took_part_in_a_session(
+    client, consultation
+):
+    from consult.sessions import services as sessions
+    from consult.sessions.models import Participant
+    from tests.helpers import type_id
+
+    tree = load_tree(current_version(consultation))
+    facilitator = make_user(Role.FACILITATOR)
+    spec = sessions.MeetingSpec(
+        title="Dialogmøde i Hillerød", starts_at=utcnow() + timedelta(hours=1), place="Hillerød",
+        online_url="", locale="da", participant_count=5, confirm_days=8,
+        facilitators=[facilitator], agenda=[tree.by_key["fa-1"].item.id],
+        groups=[sessions.GroupSpec(type_id("patient-representative"), "", 5)],
+        emails=["kun.deltager@example.dk", "anden@example.dk"],
+    )  # fmt: skip
+    sessions.create_meeting(facilitator, consultation, spec, tree)
+    sign_in(client, make_user(Role.ADMIN))
+    url = "/privacy/requests"
+    token = csrf_token(client, url)
+    found = client.post(url, data={"email": "kun.deltager@example.dk", "csrf_token": token})
+    assert found.status_code == 302 and "/privacy/requests/participant/" in found.location
+    data = json.loads(client.get(f"{found.location}.json").get_data(as_text=True))
+    assert data["sessions_joined"][0]["meeting"] == "Dialogmøde i Hillerød"
+    assert erase(client, f"{found.location}/erase").status_code == 302
+    emails = db.session.scalars(select(Participant.email)).all()
+    assert "kun.deltager@example.dk" not in emails and "anden@example.dk" in emails
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "privacy.erase"))
+    assert event.subject_type == "participant" and "kun.deltager" not in event.details
