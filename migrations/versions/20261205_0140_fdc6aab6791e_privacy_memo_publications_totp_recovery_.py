@@ -1,7 +1,7 @@
 """privacy: memo publications, TOTP, recovery codes, OIDC subjects
 
 Revision ID: fdc6aab6791e
-Revises: 37849aebaa5a
+Revises: 52753fb01f03
 Create Date: 2026-12-05 00:21:43.799230
 
 """
@@ -13,7 +13,7 @@ import consult.db
 
 # revision identifiers, used by Alembic.
 revision = 'fdc6aab6791e'
-down_revision = '37849aebaa5a'
+down_revision = '52753fb01f03'
 branch_labels = None
 depends_on = None
 
