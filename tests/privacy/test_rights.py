@@ -285,3 +285,43 @@ def test_an_admin_handles_a_request_from_someone_who_only_took_part_in_a_session
     assert "kun.deltager@example.dk" not in emails and "anden@example.dk" in emails
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "privacy.erase"))
     assert event.subject_type == "participant" and "kun.deltager" not in event.details
+
+
+def _public_counts(consultation_id: int) -> dict:
+    from consult.readside import upkeep
+
+    db.session.flush()
+    counts = upkeep.COUNTS
+    rows = db.session.execute(
+        select(counts.c.item_id, counts.c.stance, counts.c.respondent_type_id, counts.c.n).where(
+            counts.c.consultation_id == consultation_id, counts.c.n != 0
+        )
+    )
+    return {(item, stance, type_id): n for item, stance, type_id, n in rows}
+
+
+@pytest.mark.parametrize("after_deadline", [False, True], ids=["deleted", "anonymised"])
+def test_the_kept_public_counts_follow_an_erasure(client, consultation, after_deadline):
+    """The public pages count published input from kept rows (readside.upkeep); an erasure
+    through the ORM moves them as a rebuild from scratch would."""
+    from consult.readside import upkeep
+
+    moderator = make_user(Role.MODERATOR)
+    user, response = citizen_with_response(consultation)
+    other = make_response(consultation, {GOAL: "Et andet svar"}, email="anden@example.dk")
+    for r in (response, other):
+        for contribution in db.session.scalars(
+            select(Contribution).where(Contribution.response_id == r.id)
+        ):
+            moderation.publish(contribution, moderator)
+    before = sum(_public_counts(consultation.id).values())
+    assert before == 2
+    if after_deadline:
+        close(consultation)
+    sign_in(client, user)
+    assert erase(client, "/privacy/erase").status_code == 302
+    db.session.expire_all()
+    live = _public_counts(consultation.id)
+    assert sum(live.values()) == (2 if after_deadline else 1)
+    upkeep.recount(consultation.id)
+    assert _public_counts(consultation.id) == live
