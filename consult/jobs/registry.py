@@ -19,7 +19,9 @@ JOB_MODULES = (
     "consult.invitations.jobs",
     "consult.analysis.jobs",
     "consult.analysis.cube",
+    "consult.exports.jobs",
     "consult.drafts.jobs",
+    "consult.privacy.jobs",
 )
 
 

@@ -1,7 +1,7 @@
 """figure cubes: a consultation's figures counted ahead, for the secretariat's pages
 
 Revision ID: a7602e6ca610
-Revises: 52753fb01f03
+Revises: fdc6aab6791e
 Create Date: 2026-12-05 01:41:45.668705
 
 """
@@ -13,7 +13,7 @@ import consult.db
 
 # revision identifiers, used by Alembic.
 revision = "a7602e6ca610"
-down_revision = "52753fb01f03"
+down_revision = "fdc6aab6791e"
 branch_labels = None
 depends_on = None
 
