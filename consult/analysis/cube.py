@@ -7,7 +7,7 @@ every goal at once, a few thousand rows), stored as JSON per consultation and re
 background job. No page waits for a rebuild: it shows the stored figures and says when they
 were made, and a first visit without a cube queues one.
 
-What queues a rebuild (debounced: one queued job per consultation):
+What queues a rebuild (debounced: at most one *queued* job per consultation):
 
 - any commit that wrote to a table the figures count (``WATCHED``: inputs, responses,
   respondents, replies, tags on input, duplicate groups, meetings), through the ORM or a bulk
@@ -119,16 +119,30 @@ def rebuild(consultation_id: int) -> FigureCube:
         if cube is None:
             cube = FigureCube(consultation_id=consultation_id)
             db.session.add(cube)
-        cube.made_at, cube.inputs, cube.rows = made_at, inputs, rows
+        if cube.made_at is None or cube.made_at < made_at:  # a slower, older count loses
+            cube.made_at, cube.inputs, cube.rows = made_at, inputs, rows
         db.session.commit()
     return cube
 
 
 def queue_rebuild(consultation_id: int) -> jobs.Job:
-    """Queue a rebuild unless one is queued or running (then return that one)."""
-    return jobs.enqueue(
-        KIND, once=True, topic=topic(consultation_id), consultation_id=consultation_id
-    )
+    """Queue a rebuild unless one waits already (then return that one).
+
+    Debounced on *queued* jobs only, not ``once=True``: a change committed while a rebuild
+    runs may come after its read, so it queues the next one.
+    """
+    waiting = db.session.scalars(
+        select(jobs.Job)
+        .where(
+            jobs.Job.kind == KIND,
+            jobs.Job.topic == topic(consultation_id),
+            jobs.Job.state == jobs.JobState.QUEUED,
+        )
+        .limit(1)
+    ).first()
+    if waiting is not None:
+        return waiting
+    return jobs.enqueue(KIND, topic=topic(consultation_id), consultation_id=consultation_id)
 
 
 def updating(consultation_id: int) -> bool:

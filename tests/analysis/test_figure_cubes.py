@@ -90,6 +90,7 @@ def _active(c) -> list[Job]:
         select(Job)
         .where(Job.kind == cube.KIND, Job.topic == cube.topic(c.id))
         .where(Job.state.in_(jobs.models.ACTIVE))
+        .order_by(Job.id)
     ).all()
 
 
@@ -141,3 +142,20 @@ def test_the_goal_page_lists_the_newest_wordings_and_links_to_the_rest(large, mo
     )
     assert html.count("Ny formulering.") == 2
     assert "These are the newest 2." in html and "wording=1" in html
+
+
+def test_a_change_while_a_rebuild_runs_queues_the_next_and_old_counts_lose(large):
+    _client, c = large
+    first = cube.rebuild(c.id)
+    made_at = first.made_at
+    running = cube.queue_rebuild(c.id)
+    running.state = jobs.JobState.RUNNING
+    db.session.commit()
+    make_response(c, {"fa-1-goal-1": ("oppose", "Fjerde", "")})
+    db.session.commit()
+    assert [job.state for job in _active(c)] == [jobs.JobState.RUNNING, jobs.JobState.QUEUED]
+    # A count that began before the stored one never replaces it.
+    first.made_at = made_at.replace(year=made_at.year + 1)
+    db.session.commit()
+    cube.rebuild(c.id)
+    assert db.session.get(cube.FigureCube, c.id).inputs == 3
