@@ -159,3 +159,15 @@ def test_a_change_while_a_rebuild_runs_queues_the_next_and_old_counts_lose(large
     db.session.commit()
     cube.rebuild(c.id)
     assert db.session.get(cube.FigureCube, c.id).inputs == 3
+
+
+def test_the_command_counts_now_or_queues(app, large):
+    _client, c = large
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["consult", "figures", "rebuild", c.slug, "--queue"])
+    assert result.exit_code == 0, result.output
+    assert len(_active(c)) == 1 and db.session.get(cube.FigureCube, c.id) is None
+    result = runner.invoke(args=["consult", "figures", "rebuild", c.slug])
+    assert result.exit_code == 0 and "3 inputs" in result.output
+    assert db.session.get(cube.FigureCube, c.id).inputs == 3
+    assert runner.invoke(args=["consult", "figures", "rebuild", "nope"]).exit_code != 0
