@@ -83,8 +83,6 @@ def live_server(tmp_path_factory):
     settings = {
         "SQLALCHEMY_DATABASE_URI": url,
         "SERVER_NAME": None,
-        "LETTER_DIR": str(tmp_path_factory.mktemp("letters")),
-        "REPORT_DIR": str(tmp_path_factory.mktemp("reports")),
         "FILE_DIR": str(tmp_path_factory.mktemp("files")),
     }
     app = create_app(type("BrowserConfig", (TestConfig,), settings))
