@@ -521,7 +521,13 @@ def api_pages(client, slug: str, lang: str = "da", headers=None) -> list[Output]
 
 
 def read_public(app, consultation) -> list[Output]:
-    """Fetch every public output as an anonymous visitor, in Danish and in English."""
+    """Fetch every public output as an anonymous visitor, in Danish and in English.
+
+    The public report is built first, as a worker would (pages never build it).
+    """
+    from consult.exports.report_jobs import build_reports
+
+    build_reports(consultation)
     outputs = []
     for lang in ("da", "en"):
         client = app.test_client()  # a fresh visitor: ?lang= sticks to the session

@@ -202,3 +202,9 @@ def build(
         for path in made.values():
             os.unlink(path)
     return True
+
+
+def remove_builds(consultation_id: int) -> None:
+    """Remove every stored build of the report, in both languages (the caller commits)."""
+    for stored in storage.keys(f"reports/{consultation_id}-"):
+        storage.delete(stored)

@@ -20,12 +20,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import event
+from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult import jobs
 from consult.analysis.models import DuplicateGroup
 from consult.analysis.models import Reply
+from consult.analysis.models import ReplyState
 from consult.drafts.models import Consultation
 from consult.drafts.models import Status
 from consult.drafts.services import current_version
@@ -34,6 +36,7 @@ from consult.exports import report_cache
 from consult.extensions import db
 from consult.invitations.models import Invitation
 from consult.moderation.models import Contribution
+from consult.moderation.models import ModerationState
 from consult.reference.models import RespondentType
 from consult.responses.models import Input
 from consult.responses.models import Respondent
@@ -99,70 +102,121 @@ def build_report_job(job, consultation_id: int) -> dict:
 
 # --- watching for changes ----------------------------------------------------------------------
 
-#: session.info keys: consultations whose report may have changed, and respondents who changed.
-_CHANGED = "consult.reports.changed"
-_RESPONDENTS = "consult.reports.respondents"
-_RESPONSES = "consult.reports.responses"
+#: session.info key: what the flushes so far may have changed (see _Notes).
+_NOTES = "consult.reports.notes"
 #: Rows with a consultation_id whose change the public report may show.
 _WATCHED = (Consultation, Contribution, Response, Reply, Invitation, DuplicateGroup)
+
+
+class _Notes:
+    """Consultations whose report may have changed; ``withdrawn``: something public was taken
+    back (hidden, redacted, a reply reopened, a name or consent changed)."""
+
+    def __init__(self):
+        self.changed: set[int] = set()
+        self.withdrawn: set[int] = set()
+        self.every = False
+        #: Response ids and respondent ids -> whether something was withdrawn.
+        self.responses: dict[int, bool] = {}
+        self.respondents: dict[int, bool] = {}
+
+
+def _was(obj, attribute: str, value) -> bool:
+    """Whether ``obj`` had ``value`` in ``attribute`` before this flush (changed or not); when
+    the old value is unknown (set on an expired object), assume it had."""
+    history = inspect(obj).attrs[attribute].history
+    if history.has_changes():
+        return value in history.deleted or not history.deleted
+    return getattr(obj, attribute) == value
+
+
+def _withdraws(obj, deleted: bool) -> bool:
+    """Whether this change may take back something the last build made public."""
+    if isinstance(obj, Contribution):
+        return deleted or _was(obj, "state", ModerationState.PUBLISHED)
+    if isinstance(obj, Reply):
+        return deleted or _was(obj, "state", ReplyState.APPROVED)
+    if isinstance(obj, Response):
+        return deleted or inspect(obj).attrs["consent"].history.has_changes()
+    if isinstance(obj, Respondent):
+        state = inspect(obj).attrs
+        return deleted or any(state[a].history.has_changes() for a in ("name", "organisation"))
+    return False
 
 
 def _note_changes(session: Session, _flush_context) -> None:
     """After each flush, note which consultations' reports the flushed rows may change."""
     if session is not db.session():
         return
-    changed = session.info.setdefault(_CHANGED, set())
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    notes = session.info.setdefault(_NOTES, _Notes())
+    rows = [(obj, False) for obj in (*session.new, *session.dirty)]
+    rows += [(obj, True) for obj in session.deleted]
+    for obj, deleted in rows:
         if isinstance(obj, Consultation):
-            changed.add(obj.id)
+            notes.changed.add(obj.id)
         elif isinstance(obj, _WATCHED):
-            changed.add(obj.consultation_id)
+            notes.changed.add(obj.consultation_id)
+            if obj in session.new:
+                continue
+            if isinstance(obj, Response):
+                notes.responses[obj.id] = notes.responses.get(obj.id) or _withdraws(obj, deleted)
+            elif _withdraws(obj, deleted):
+                notes.withdrawn.add(obj.consultation_id)
         elif isinstance(obj, Input):
-            session.info.setdefault(_RESPONSES, set()).add(obj.response_id)
-        elif isinstance(obj, Respondent):
-            session.info.setdefault(_RESPONDENTS, set()).add(obj.id)
+            notes.responses.setdefault(obj.response_id, False)
+        elif isinstance(obj, Respondent) and obj not in session.new:
+            notes.respondents[obj.id] = notes.respondents.get(obj.id) or _withdraws(obj, deleted)
         elif isinstance(obj, RespondentType):
-            changed.add("all")
+            notes.every = True
+
+
+def _consultations_of(session: Session, column, ids: dict[int, bool]) -> tuple[set, set]:
+    """The consultations of these responses or respondents: all, and those withdrawn from."""
+    if not ids:
+        return set(), set()
+    found = session.execute(
+        select(column, Response.consultation_id).where(column.in_(list(ids)))
+    ).all()
+    return {c for _i, c in found}, {c for i, c in found if ids[i]}
 
 
 def _queue_builds(session: Session) -> None:
-    """Before the commit, queue a build for each noted consultation that has a report."""
+    """Before the commit, queue a build for each noted consultation that has a report, and
+    remove its stored builds when something public was taken back: readers are then told
+    the report is being prepared rather than shown what is no longer public."""
     if session is not db.session():
         return
     if session.new or session.dirty or session.deleted:
         session.flush()  # the commit flushes after this hook: note those changes too
-    changed = session.info.pop(_CHANGED, set())
-    responses = session.info.pop(_RESPONSES, set())
-    respondents = session.info.pop(_RESPONDENTS, set())
-    if not (changed or responses or respondents):
+    notes: _Notes | None = session.info.pop(_NOTES, None)
+    if notes is None:
         return
-    query = select(Consultation).where(Consultation.status.in_(REPORT_STATUSES))
-    if "all" not in changed:
-        ids = {i for i in changed if i is not None}
-        if responses:
-            ids |= set(
-                session.scalars(select(Response.consultation_id).where(Response.id.in_(responses)))
-            )
-        if respondents:
-            ids |= set(
-                session.scalars(
-                    select(Response.consultation_id).where(Response.respondent_id.in_(respondents))
-                )
-            )
-        if not ids:
-            return
-        query = query.where(Consultation.id.in_(ids))
     with session.no_autoflush:
+        changed, withdrawn = set(notes.changed), set(notes.withdrawn)
+        for column, ids in (
+            (Response.id, notes.responses),
+            (Response.respondent_id, notes.respondents),
+        ):
+            more, taken_back = _consultations_of(session, column, ids)
+            changed |= more
+            withdrawn |= taken_back
+        query = select(Consultation).where(Consultation.status.in_(REPORT_STATUSES))
+        if not notes.every:
+            ids = {i for i in changed | withdrawn if i is not None}
+            if not ids:
+                return
+            query = query.where(Consultation.id.in_(ids))
         consultations = session.scalars(query).all()
     for consultation in consultations:
+        if consultation.id in withdrawn:
+            report_cache.remove_builds(consultation.id)
         request_build(consultation)
-    # The jobs' own flush notes nothing watched; drop what it noted all the same.
-    session.info.pop(_CHANGED, None)
+    # The jobs' own flush noted nothing watched: drop it.
+    session.info.pop(_NOTES, None)
 
 
 def _forget(session: Session, *_args) -> None:
-    for name in (_CHANGED, _RESPONSES, _RESPONDENTS):
-        session.info.pop(name, None)
+    session.info.pop(_NOTES, None)
 
 
 event.listen(Session, "after_flush", _note_changes)
