@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import has_app_context
 from sqlalchemy import event
 from sqlalchemy import inspect
 from sqlalchemy import select
@@ -119,23 +120,38 @@ class _Notes:
         #: Response ids and respondent ids -> whether something was withdrawn.
         self.responses: dict[int, bool] = {}
         self.respondents: dict[int, bool] = {}
+        #: (model, id) -> its state when the transaction began (a change may take many flushes).
+        self.original: dict[tuple[str, int], object] = {}
 
 
-def _was(obj, attribute: str, value) -> bool:
-    """Whether ``obj`` had ``value`` in ``attribute`` before this flush (changed or not); when
-    the old value is unknown (set on an expired object), assume it had."""
+def _old_value(session: Session, obj, attribute: str):
+    """The value ``obj`` had in ``attribute`` before this flush."""
     history = inspect(obj).attrs[attribute].history
-    if history.has_changes():
-        return value in history.deleted or not history.deleted
-    return getattr(obj, attribute) == value
+    if history.deleted:
+        return history.deleted[0]
+    if not history.has_changes():
+        return getattr(obj, attribute)
+    # Set on an expired object: the old value is still the stored one (before the flush).
+    model = type(obj)
+    with session.no_autoflush:
+        return session.scalar(select(getattr(model, attribute)).where(model.id == obj.id))
 
 
-def _withdraws(obj, deleted: bool) -> bool:
+def _was(session: Session, obj, attribute: str, value) -> bool:
+    """Whether ``obj`` had ``value`` in ``attribute`` when this transaction began."""
+    original = session.info[_NOTES].original
+    key = (type(obj).__name__, obj.id)
+    if key not in original:  # the first flush that changes it in this transaction
+        original[key] = _old_value(session, obj, attribute)
+    return original[key] == value
+
+
+def _withdraws(session: Session, obj, deleted: bool) -> bool:
     """Whether this change may take back something the last build made public."""
     if isinstance(obj, Contribution):
-        return deleted or _was(obj, "state", ModerationState.PUBLISHED)
+        return deleted or _was(session, obj, "state", ModerationState.PUBLISHED)
     if isinstance(obj, Reply):
-        return deleted or _was(obj, "state", ReplyState.APPROVED)
+        return deleted or _was(session, obj, "state", ReplyState.APPROVED)
     if isinstance(obj, Response):
         return deleted or inspect(obj).attrs["consent"].history.has_changes()
     if isinstance(obj, Respondent):
@@ -144,28 +160,40 @@ def _withdraws(obj, deleted: bool) -> bool:
     return False
 
 
-def _note_changes(session: Session, _flush_context) -> None:
-    """After each flush, note which consultations' reports the flushed rows may change."""
-    if session is not db.session():
+def _is_the_app_session(session: Session) -> bool:
+    """Only the app's own session: not a test's racing connections or a script's session."""
+    return has_app_context() and db.session.registry.has() and session is db.session()
+
+
+def _note_withdrawals(session: Session, _flush_context, _instances) -> None:
+    """Before each flush (old values still readable), note what takes back public things."""
+    if not _is_the_app_session(session):
         return
     notes = session.info.setdefault(_NOTES, _Notes())
-    rows = [(obj, False) for obj in (*session.new, *session.dirty)]
-    rows += [(obj, True) for obj in session.deleted]
+    rows = [(obj, False) for obj in session.dirty] + [(obj, True) for obj in session.deleted]
     for obj, deleted in rows:
+        if isinstance(obj, Response):
+            taken = _withdraws(session, obj, deleted)
+            notes.responses[obj.id] = notes.responses.get(obj.id, False) or taken
+        elif isinstance(obj, Respondent):
+            taken = _withdraws(session, obj, deleted)
+            notes.respondents[obj.id] = notes.respondents.get(obj.id, False) or taken
+        elif isinstance(obj, Contribution | Reply) and _withdraws(session, obj, deleted):
+            notes.withdrawn.add(obj.consultation_id)
+
+
+def _note_changes(session: Session, _flush_context) -> None:
+    """After each flush (ids known), note which consultations' reports it may change."""
+    if not _is_the_app_session(session):
+        return
+    notes = session.info.setdefault(_NOTES, _Notes())
+    for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Consultation):
             notes.changed.add(obj.id)
         elif isinstance(obj, _WATCHED):
             notes.changed.add(obj.consultation_id)
-            if obj in session.new:
-                continue
-            if isinstance(obj, Response):
-                notes.responses[obj.id] = notes.responses.get(obj.id) or _withdraws(obj, deleted)
-            elif _withdraws(obj, deleted):
-                notes.withdrawn.add(obj.consultation_id)
         elif isinstance(obj, Input):
             notes.responses.setdefault(obj.response_id, False)
-        elif isinstance(obj, Respondent) and obj not in session.new:
-            notes.respondents[obj.id] = notes.respondents.get(obj.id) or _withdraws(obj, deleted)
         elif isinstance(obj, RespondentType):
             notes.every = True
 
@@ -184,7 +212,7 @@ def _queue_builds(session: Session) -> None:
     """Before the commit, queue a build for each noted consultation that has a report, and
     remove its stored builds when something public was taken back: readers are then told
     the report is being prepared rather than shown what is no longer public."""
-    if session is not db.session():
+    if not _is_the_app_session(session):
         return
     if session.new or session.dirty or session.deleted:
         session.flush()  # the commit flushes after this hook: note those changes too
@@ -219,6 +247,7 @@ def _forget(session: Session, *_args) -> None:
     session.info.pop(_NOTES, None)
 
 
+event.listen(Session, "before_flush", _note_withdrawals)
 event.listen(Session, "after_flush", _note_changes)
 event.listen(Session, "before_commit", _queue_builds)
 event.listen(Session, "after_rollback", _forget)

@@ -9,12 +9,14 @@ from sqlalchemy import select
 from consult import jobs
 from consult import storage
 from consult.accounts.models import Role
+from consult.accounts.models import User
 from consult.cli import consult_cli
 from consult.drafts.models import Status
 from consult.exports import report_jobs
 from consult.extensions import db
 from consult.moderation import services as moderation
 from consult.moderation.models import Contribution
+from consult.moderation.models import HideReason
 from consult.reference.seed import load_reference_data
 from tests.factories import make_consultation
 from tests.factories import make_response
@@ -84,6 +86,7 @@ def test_the_first_reader_is_told_it_is_being_prepared_and_a_worker_builds_it(
 def test_a_change_queues_a_rebuild_and_the_last_build_is_served_meanwhile(app, client, run_jobs):
     run_jobs()
     c, moderator, second = _published()
+    slug, second_id, moderator_id = c.slug, second.id, moderator.id
     assert run_jobs() == 1
     first_build = _reports(app)
 
@@ -103,6 +106,17 @@ def test_a_change_queues_a_rebuild_and_the_last_build_is_served_meanwhile(app, c
     now = _reports(app)
     # The old build is gone: one build per language remains.
     assert len(now) == 6 and not (now & first_build)
+
+    # Taking something back removes the builds at the commit: no reader sees it meanwhile.
+    second = db.session.get(Contribution, second_id)
+    moderation.hide(second, db.session.get(User, moderator_id), HideReason.OFFENSIVE)
+    db.session.commit()
+    assert _reports(app) == set()
+    page = client.get(f"/consultations/{slug}/report/").get_data(as_text=True)
+    assert "Rapporten er ved at blive lavet" in page and "Andet input" not in page
+    assert client.get(f"/consultations/{slug}/report/report.pdf").status_code == 503
+    assert run_jobs() == 1
+    assert len(_reports(app)) == 6
 
 
 def test_a_build_already_stored_does_nothing(app, client, run_jobs):
