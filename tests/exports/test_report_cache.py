@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import func
 from sqlalchemy import select
@@ -23,9 +24,25 @@ from tests.factories import make_response
 from tests.factories import make_user
 
 
+@pytest.fixture(autouse=True)
+def _no_reports(app):
+    """Files on disk outlive the rolled-back rows (and SQLite reuses ids): start with none."""
+    with app.app_context():
+        for key in storage.keys("reports/"):
+            storage.delete(key)
+
+
 def _reports(app) -> set[str]:
     with app.app_context():
         return set(storage.keys("reports/"))
+
+
+def _get(client, url: str):
+    """GET and read it all, closing the streamed answer before the next request."""
+    response = client.get(url)
+    response.get_data()
+    response.close()
+    return response
 
 
 def _builds(c) -> list[jobs.Job]:
@@ -56,14 +73,14 @@ def test_the_first_reader_is_told_it_is_being_prepared_and_a_worker_builds_it(
     assert [job.state for job in _builds(c)] == [jobs.JobState.QUEUED]
     before = _reports(app)
 
-    page = client.get(f"/consultations/{c.slug}/report/")
+    page = _get(client, f"/consultations/{c.slug}/report/")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Rapporten er ved at blive lavet" in text and 'http-equiv="refresh"' in text
     visitor = app.test_client()  # ?lang= sticks to the session
-    english = visitor.get(f"/consultations/{c.slug}/report/?lang=en").get_data(as_text=True)
+    english = _get(visitor, f"/consultations/{c.slug}/report/?lang=en").get_data(as_text=True)
     assert "The report is being prepared" in english
-    pdf = client.get(f"/consultations/{c.slug}/report/report.pdf")
+    pdf = _get(client, f"/consultations/{c.slug}/report/report.pdf")
     assert pdf.status_code == 503 and pdf.headers["Retry-After"]
     assert len(_builds(c)) == 1  # the readers found the build pending: no second one
 
@@ -72,12 +89,12 @@ def test_the_first_reader_is_told_it_is_being_prepared_and_a_worker_builds_it(
     # Both languages, each as the memo, the PDF and the DOCX.
     assert sorted(k.rsplit(".", 1)[1] for k in built) == sorted(["memo", "pdf", "docx"] * 2)
     assert all(k.startswith(f"reports/{c.id}-") for k in built)
-    pdf = visitor.get(f"/consultations/{c.slug}/report/report.pdf?lang=en")
+    pdf = _get(visitor, f"/consultations/{c.slug}/report/report.pdf?lang=en")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert pdf.headers["X-Report-Current"] == "yes"
-    docx = client.get(f"/consultations/{c.slug}/report/report.docx")
+    docx = _get(client, f"/consultations/{c.slug}/report/report.docx")
     assert docx.status_code == 200 and docx.data.startswith(b"PK")
-    page = client.get(f"/consultations/{c.slug}/report/").get_data(as_text=True)
+    page = _get(client, f"/consultations/{c.slug}/report/").get_data(as_text=True)
     assert "Læs alle 1 offentliggjorte input" in page and "ved at blive opdateret" not in page
     # Served from storage: reading it queued nothing.
     assert len(_builds(c)) == 1
@@ -94,14 +111,14 @@ def test_a_change_queues_a_rebuild_and_the_last_build_is_served_meanwhile(app, c
     db.session.commit()
     # The moderation queued a build; until it runs, the page shows the last one and says so.
     assert _builds(c)[-1].state is jobs.JobState.QUEUED
-    page = client.get(f"/consultations/{c.slug}/report/").get_data(as_text=True)
+    page = _get(client, f"/consultations/{c.slug}/report/").get_data(as_text=True)
     assert "Læs alle 1 offentliggjorte input" in page
     assert "Rapporten er ved at blive opdateret" in page
-    old_pdf = client.get(f"/consultations/{c.slug}/report/report.pdf")
+    old_pdf = _get(client, f"/consultations/{c.slug}/report/report.pdf")
     assert old_pdf.status_code == 200 and old_pdf.headers["X-Report-Current"] == "no"
 
     assert run_jobs() == 1
-    page = client.get(f"/consultations/{c.slug}/report/").get_data(as_text=True)
+    page = _get(client, f"/consultations/{c.slug}/report/").get_data(as_text=True)
     assert "Læs alle 2 offentliggjorte input" in page and "ved at blive opdateret" not in page
     now = _reports(app)
     # The old build is gone: one build per language remains.
@@ -112,9 +129,9 @@ def test_a_change_queues_a_rebuild_and_the_last_build_is_served_meanwhile(app, c
     moderation.hide(second, db.session.get(User, moderator_id), HideReason.OFFENSIVE)
     db.session.commit()
     assert _reports(app) == set()
-    page = client.get(f"/consultations/{slug}/report/").get_data(as_text=True)
+    page = _get(client, f"/consultations/{slug}/report/").get_data(as_text=True)
     assert "Rapporten er ved at blive lavet" in page and "Andet input" not in page
-    assert client.get(f"/consultations/{slug}/report/report.pdf").status_code == 503
+    assert _get(client, f"/consultations/{slug}/report/report.pdf").status_code == 503
     assert run_jobs() == 1
     assert len(_reports(app)) == 6
 
@@ -171,5 +188,5 @@ def test_a_build_never_happens_in_the_request(app, client, run_jobs, monkeypatch
     monkeypatch.setattr("consult.exports.report_cache.build_memo", refuse)
     monkeypatch.setattr("consult.exports.files.render", refuse)
     for url in ("", "report.pdf", "report.docx"):
-        assert client.get(f"/consultations/{c.slug}/report/{url}").status_code in (200, 503)
+        assert _get(client, f"/consultations/{c.slug}/report/{url}").status_code in (200, 503)
     assert db.session.scalar(select(func.count()).select_from(jobs.Job)) >= 1

@@ -28,6 +28,14 @@ def _upload(client, slug: str, content: bytes):
     )
 
 
+def _get(client, url: str):
+    """GET and read it all, closing the streamed answer before the next request."""
+    response = client.get(url)
+    response.get_data()
+    response.close()
+    return response
+
+
 def _letters(app) -> list[str]:
     with app.app_context():
         return storage.keys("letters/")
@@ -42,7 +50,7 @@ def test_a_letter_is_stored_sent_replaced_and_removed(app, client, store):
     assert _upload(client, c.slug, PDF).status_code == 302
     letter = db.session.scalar(select(Letter))
     assert _letters(app) == [f"letters/{letter.storage_name}"]
-    download = client.get(f"/consultations/{c.slug}/respond/letter/file")
+    download = _get(client, f"/consultations/{c.slug}/respond/letter/file")
     assert download.status_code == 200 and download.data == PDF
     assert download.headers["Cache-Control"] == "private, no-store"
 
@@ -52,7 +60,7 @@ def test_a_letter_is_stored_sent_replaced_and_removed(app, client, store):
     letter = db.session.scalar(select(Letter))
     # The replaced file is gone; only the new one is stored.
     assert _letters(app) == [f"letters/{letter.storage_name}"]
-    assert client.get(f"/consultations/{c.slug}/respond/letter/file").data == second
+    assert _get(client, f"/consultations/{c.slug}/respond/letter/file").data == second
 
     # A refused file leaves nothing behind.
     assert _upload(client, c.slug, b"not a pdf at all").status_code == 200
@@ -74,4 +82,4 @@ def test_a_row_whose_file_is_gone_is_a_404(app, client, store):
     with app.app_context():
         storage.delete(f"letters/{letter.storage_name}")
         db.session.commit()
-    assert client.get(f"/consultations/{c.slug}/respond/letter/file").status_code == 404
+    assert _get(client, f"/consultations/{c.slug}/respond/letter/file").status_code == 404
