@@ -54,6 +54,8 @@ EXPECTED: dict[str, str] = {
     "accounts.reset_password": PUBLIC,
     "accounts.logout": SIGNED_IN,
     "accounts.show_account": SIGNED_IN,
+    "signin_time.resume": SIGNED_IN,
+    "signin_time.keep_alive": SIGNED_IN,
     "accounts.change_password": SIGNED_IN,
     "accounts.resend_confirmation": SIGNED_IN,
     "accounts.list_users": ADMIN,

@@ -248,7 +248,7 @@ def test_a_file_is_required(staff, consultation):
     response = staff.post(
         url(consultation, "import"), data={"csrf_token": token}, content_type="multipart/form-data"
     )
-    assert "Choose a CSV file to import." in response.get_data(as_text=True)
+    assert "Choose the file you want to import." in response.get_data(as_text=True)
 
 
 def test_a_file_over_2_mb_is_refused(staff, consultation, monkeypatch):
