@@ -27,9 +27,9 @@ from consult.drafts.models import Status
 from consult.drafts.services import current_version
 from consult.drafts.services import load_tree
 from consult.exports import rows
+from consult.exports.report_jobs import build_reports
 from consult.exports.tabular import CONTROL
 from consult.exports.views import REPORT_FILES
-from consult.exports.report_jobs import build_reports
 from consult.extensions import db
 from consult.moderation import services as moderation
 from consult.moderation.models import Contribution
