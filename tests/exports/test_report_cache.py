@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func
 from sqlalchemy import select
 
 from consult import jobs
@@ -83,6 +82,7 @@ def test_the_first_reader_is_told_it_is_being_prepared_and_a_worker_builds_it(
     pdf = _get(client, f"/consultations/{c.slug}/report/report.pdf")
     assert pdf.status_code == 503 and pdf.headers["Retry-After"]
     assert len(_builds(c)) == 1  # the readers found the build pending: no second one
+    assert _reports(app) == before  # and none of them built anything
 
     assert run_jobs() == 1
     built = _reports(app) - before
@@ -175,18 +175,3 @@ def test_the_command_builds_ahead_of_time_with_a_progress_bar(app, run_jobs):
     assert again.exit_code == 0 and f"{c.slug}: up to date" in again.output
     missing = CliRunner().invoke(consult_cli, ["report", "build", "--consultation", "nope"])
     assert missing.exit_code != 0
-
-
-def test_a_build_never_happens_in_the_request(app, client, run_jobs, monkeypatch):
-    """The page and the downloads answer at once even with no worker at all."""
-    run_jobs()
-    c, _moderator, _second = _published()
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("built in the request")
-
-    monkeypatch.setattr("consult.exports.report_cache.build_memo", refuse)
-    monkeypatch.setattr("consult.exports.files.render", refuse)
-    for url in ("", "report.pdf", "report.docx"):
-        assert _get(client, f"/consultations/{c.slug}/report/{url}").status_code in (200, 503)
-    assert db.session.scalar(select(func.count()).select_from(jobs.Job)) >= 1
