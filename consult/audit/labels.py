@@ -25,6 +25,19 @@ ACTIONS = {
     "exports.download": _l("Exported"),
     "api.create_token": _l("API token made"),
     "api.revoke_token": _l("API token revoked"),
+    "drafts.status": _l("Status changed"),
+    "drafts.start_version": _l("New version started"),
+    "drafts.import_version": _l("Working copy loaded from a file"),
+    "drafts.publish_version": _l("Version published"),
+    "drafts.trail": _l("Why an item changed: written"),
+    "drafts.trail_remove": _l("Why an item changed: removed"),
+    "approvals.approved": _l("Approved for a party"),
+    "approvals.changes_requested": _l("Changes asked for by a party"),
+    "approvals.reset": _l("Approvals reset by a change to the document"),
+    "approvals.add_party": _l("Party added"),
+    "approvals.remove_party": _l("Party removed"),
+    "approvals.add_approver": _l("Approver added"),
+    "approvals.remove_approver": _l("Approver removed"),
 }
 
 #: What an event was done to, with the number of the thing.
@@ -35,6 +48,9 @@ SUBJECTS = {
     "user": _l("account %(n)d"),
     "api_token": _l("API token %(n)d"),
     "consultation": _l("consultation %(n)d"),
+    "version": _l("version record %(n)d"),
+    "item": _l("item %(n)d"),
+    "party": _l("party %(n)d"),
 }
 
 #: Where a subject can be looked at (endpoint and its argument), for the ones that have a page.

@@ -19,6 +19,7 @@ JOB_MODULES = (
     "consult.invitations.jobs",
     "consult.analysis.jobs",
     "consult.exports.report_jobs",
+    "consult.drafts.jobs",
 )
 
 
