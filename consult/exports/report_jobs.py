@@ -31,6 +31,7 @@ from consult.analysis.models import Reply
 from consult.analysis.models import ReplyState
 from consult.drafts.models import Consultation
 from consult.drafts.models import Status
+from consult.drafts.models import Version
 from consult.drafts.services import current_version
 from consult.drafts.services import load_tree
 from consult.exports import report_cache
@@ -106,7 +107,7 @@ def build_report_job(job, consultation_id: int) -> dict:
 #: session.info key: what the flushes so far may have changed (see _Notes).
 _NOTES = "consult.reports.notes"
 #: Rows with a consultation_id whose change the public report may show.
-_WATCHED = (Consultation, Contribution, Response, Reply, Invitation, DuplicateGroup)
+_WATCHED = (Consultation, Version, Contribution, Response, Reply, Invitation, DuplicateGroup)
 
 
 class _Notes:
