@@ -299,15 +299,19 @@ def test_two_app_servers_share_letters_reports_sign_ins_and_rate_limits(machines
     assert "Rapporten er ved at blive lavet" in reader.get(a + report)
     assert reader.open(f"{b}{report}report.pdf")[0] == 503
     machines.worker()
-    machines.wait_for("the report", lambda: reader.open(f"{a}{report}report.pdf")[0] == 200)
+    english = Client("10.0.0.5")  # ?lang= sticks to the session: a reader of its own
+
+    def built() -> bool:  # Danish first, then English: wait for the last file of the job
+        return english.open(f"{a}{report}report.docx?lang=en")[0] == 200
+
+    machines.wait_for("the report", built)
     pdfs = [reader.open(f"{base}{report}report.pdf") for base in (a, b)]
     assert all(status == 200 and body.startswith(b"%PDF") for status, body, _ in pdfs)
     assert pdfs[0][1] == pdfs[1][1]
     for base in (a, b):
         page = reader.get(base + report)
         assert "Læs alle 1 offentliggjorte input" in page and "ved at blive" not in page
-        # ?lang= sticks to the session (here shared by A and B): a reader of its own.
-        status, body, _ = Client("10.0.0.5").open(f"{base}{report}report.docx?lang=en")
+        status, body, _ = english.open(f"{base}{report}report.docx?lang=en")
         assert status == 200 and body.startswith(b"PK")
     # Nothing went through either machine's own disk.
     assert [p for p in machines.tmp.glob("instance-*/**/*") if p.is_file()] == []
