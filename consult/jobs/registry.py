@@ -19,7 +19,9 @@ JOB_MODULES = (
     "consult.invitations.jobs",
     "consult.analysis.jobs",
     "consult.exports.report_jobs",
+    "consult.exports.jobs",
     "consult.drafts.jobs",
+    "consult.privacy.jobs",
 )
 
 

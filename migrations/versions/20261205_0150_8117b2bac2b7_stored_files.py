@@ -1,7 +1,7 @@
 """stored files: letters and built reports in the database, in chunks (FILE_STORAGE=database)
 
 Revision ID: 8117b2bac2b7
-Revises: 52753fb01f03
+Revises: fdc6aab6791e
 Create Date: 2026-12-05 00:14:32.325799
 
 """
@@ -13,7 +13,7 @@ import consult.db
 
 # revision identifiers, used by Alembic.
 revision = '8117b2bac2b7'
-down_revision = '52753fb01f03'
+down_revision = 'fdc6aab6791e'
 branch_labels = None
 depends_on = None
 
