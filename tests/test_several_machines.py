@@ -126,6 +126,8 @@ class Machines:
             "RATELIMIT_KEY_PREFIX": self.name,
             "LOGIN_RATE_LIMIT": "3 per minute",
             "PROXY_COUNT": 1,
+            # The second factor has tests of its own; here a password signs staff in.
+            "STAFF_TOTP_REQUIRED": False,
         }
         if storage_kind == "s3":
             bucket = f"machines-{uuid.uuid4().hex[:8]}"
