@@ -47,3 +47,29 @@ def test_the_json_export_carries_the_trail_and_the_sign_off(ctx):
     assert head["trail"]["entries"][0]["reason_da"] == "Mange ønskede fokus på ældre."
     assert head["trail"]["entries"][0]["voices"] == 2
     assert head["approvals"] == []
+
+
+def test_an_approver_gets_the_memo_they_approve_and_nothing_else(ctx, app, run_jobs):
+    from consult.accounts.models import Role
+    from consult.approvals import services as approvals
+    from tests.factories import csrf_token
+    from tests.factories import make_user
+    from tests.factories import sign_in
+
+    reported, _tree = _changed()
+    c = reported.consultation
+    approver = make_user(Role.APPROVER, email="godkender@example.dk")
+    party = approvals.add_party(reported.secretariat, c, "Region Hovedstaden", "Capital Region")
+    approvals.add_approver(reported.secretariat, c, party, approver.email)
+    client = app.test_client()
+    sign_in(client, approver)
+    page = f"/approvals/{c.slug}/"
+    asked = client.post(f"/approvals/{c.slug}/memo", data={"csrf_token": csrf_token(client, page)})
+    assert asked.status_code == 302 and "/exports/" in asked.location
+    run_jobs()
+    status = client.get(asked.location)
+    assert status.status_code == 200
+    download = client.get(asked.location + "/file")
+    assert download.status_code == 200 and download.data[:2] == b"PK"
+    # The raw exports stay the secretariat's.
+    assert client.get(f"/staff/consultations/{c.slug}/exports/").status_code == 403
