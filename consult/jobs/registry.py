@@ -19,6 +19,7 @@ JOB_MODULES = (
     "consult.invitations.jobs",
     "consult.analysis.jobs",
     "consult.analysis.cube",
+    "consult.exports.report_jobs",
     "consult.exports.jobs",
     "consult.drafts.jobs",
     "consult.privacy.jobs",

@@ -1,7 +1,7 @@
 """figure cubes: a consultation's figures counted ahead, for the secretariat's pages
 
 Revision ID: a7602e6ca610
-Revises: fdc6aab6791e
+Revises: 8117b2bac2b7
 Create Date: 2026-12-05 01:41:45.668705
 
 """
@@ -13,7 +13,7 @@ import consult.db
 
 # revision identifiers, used by Alembic.
 revision = "a7602e6ca610"
-down_revision = "fdc6aab6791e"
+down_revision = "8117b2bac2b7"
 branch_labels = None
 depends_on = None
 
