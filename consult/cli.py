@@ -223,6 +223,32 @@ def find_duplicates_command(slug: str, via_queue: bool, wait: bool):
     click.echo(f"{job.result['groups']} groups of near-identical input.")
 
 
+@consult_cli.group("figures")
+def figures_cli():
+    """The secretariat's figures, counted ahead for large consultations."""
+
+
+@figures_cli.command("rebuild")
+@click.argument("slug")
+@click.option("--queue", "via_queue", is_flag=True, help="Hand it to the workers instead.")
+@with_appcontext
+def figures_rebuild_command(slug: str, via_queue: bool):
+    """Count a consultation's figures again (what the dashboard shows above 20,000 inputs)."""
+    from consult.analysis import cube
+    from consult.drafts.services import get_consultation
+
+    consultation = get_consultation(slug)
+    if consultation is None:
+        raise click.ClickException(f"No consultation with the address {slug!r}.")
+    if via_queue:
+        job = cube.queue_rebuild(consultation.id)
+        db.session.commit()
+        click.echo(f"Job {job.id} is queued; a worker (flask consult worker) runs it.")
+        return
+    stored = cube.rebuild(consultation.id)
+    click.echo(f"Figures of {stored.inputs} inputs counted.")
+
+
 @consult_cli.command("worker")
 @click.option(
     "--threads",

@@ -85,14 +85,8 @@ class Dashboard:
     goals: dict[int, dict[str | None, int]] = field(default_factory=dict)
 
 
-def _per_day(
-    consultation_id: int, opens_at: datetime, now: datetime
-) -> list[tuple[date, int, int]]:
-    """Responses and inputs per day in Copenhagen, from the opening to today.
-
-    The database groups by hour in UTC (SQLite knows no time zones); the hours are then put
-    on Copenhagen days, which never splits an hour. At most 24 rows a day reach Python.
-    """
+def _hours(consultation_id: int) -> list[list]:
+    """Responses and inputs per hour in UTC (SQLite knows no time zones), as plain rows."""
     hour = func.strftime("%Y-%m-%d %H", Response.submitted_at)
     if db.engine.dialect.name == "postgresql":
         hour = func.to_char(func.date_trunc("hour", Response.submitted_at), "YYYY-MM-DD HH24")
@@ -101,8 +95,17 @@ def _per_day(
         .where(submitted(consultation_id))
         .group_by(hour)
     ).all()
+    return [[stamp, int(n), int(i or 0)] for stamp, n, i in rows]
+
+
+def _per_day(hours: list, opens_at: datetime, now: datetime) -> list[tuple[date, int, int]]:
+    """Responses and inputs per day in Copenhagen, from the opening to today.
+
+    The hours (``_hours``) are put on Copenhagen days, which never splits an hour. At most 24
+    rows a day reach Python.
+    """
     days: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for stamp, responses, inputs in rows:
+    for stamp, responses, inputs in hours:
         utc_hour = datetime.strptime(stamp, "%Y-%m-%d %H").replace(tzinfo=UTC)
         day = utc_hour.astimezone(TIMEZONE).date()
         days[day][0] += responses
@@ -126,16 +129,14 @@ def _fold(rows, key: int, *values: int) -> dict:
     return out
 
 
-def dashboard(consultation, now: datetime | None = None) -> Dashboard:
-    """The consultation at a glance: who answered, how, from where, and when.
+def dashboard_rows(consultation_id: int) -> dict[str, list]:
+    """The dashboard's small cubes, as plain rows (JSON values): what ``fold_dashboard`` reads.
 
     Three scans whatever the size: the responses grouped by channel, respondent type,
     municipality and cluster at once (each breakdown is that small cube summed one way),
     the responses per hour, and the inputs per goal, stance and reply state.
     """
-    now = now or utcnow()
-    cid = consultation.id
-    cube = db.session.execute(
+    responses = db.session.execute(
         select(
             Response.channel,
             Respondent.respondent_type_id,
@@ -146,7 +147,7 @@ def dashboard(consultation, now: datetime | None = None) -> Dashboard:
         )
         .select_from(Response)
         .join(Respondent, Respondent.id == Response.respondent_id)
-        .where(submitted(cid))
+        .where(submitted(consultation_id))
         .group_by(
             Response.channel,
             Respondent.respondent_type_id,
@@ -154,7 +155,29 @@ def dashboard(consultation, now: datetime | None = None) -> Dashboard:
             Respondent.cluster_id,
         )
     ).all()
-    goals = goals_overview(consultation)
+    return {
+        "responses": [
+            [_value(channel), t, m, c, int(n), int(i or 0)] for channel, t, m, c, n, i in responses
+        ],
+        "hours": _hours(consultation_id),
+        "goals": _goals_rows(consultation_id),
+    }
+
+
+def _value(enum):
+    return enum.value if enum is not None else None
+
+
+def dashboard(consultation, now: datetime | None = None) -> Dashboard:
+    """The consultation at a glance, computed now: who answered, how, from where, and when."""
+    return fold_dashboard(dashboard_rows(consultation.id), consultation, now)
+
+
+def fold_dashboard(rows: dict[str, list], consultation, now: datetime | None = None) -> Dashboard:
+    """Read the dashboard's cubes (``dashboard_rows``, live or stored) every way it shows them."""
+    now = now or utcnow()
+    cube = rows["responses"]
+    goals = _fold_goals(rows["goals"])
     by_channel = _fold(cube, 0, 4, 5)
     by_type = _fold(cube, 1, 4, 5)
     by_municipality = _fold(cube, 2, 4)
@@ -171,7 +194,7 @@ def dashboard(consultation, now: datetime | None = None) -> Dashboard:
         responses=sum(int(r[4]) for r in cube),
         inputs=sum(int(r[5]) for r in cube),
         by_channel=sorted(
-            ((c.value, n, i) for c, (n, i) in by_channel.items()),
+            ((c, n, i) for c, (n, i) in by_channel.items()),
             key=lambda r: list(Channel).index(Channel(r[0])),
         ),
         by_type=sorted(
@@ -186,7 +209,7 @@ def dashboard(consultation, now: datetime | None = None) -> Dashboard:
             ((clusters.get(c), n) for c, (n,) in by_cluster.items()),
             key=lambda r: (r[0] is None, r[0].position if r[0] else 0),
         ),
-        per_day=_per_day(cid, consultation.opens_at, now),
+        per_day=_per_day(rows["hours"], consultation.opens_at, now),
         reply_states={s.value: goals.states.get(s.value, 0) for s in ReplyState},
         days_left=days_left,
         goals=goals.stances,
@@ -203,17 +226,28 @@ class GoalsOverview:
 
 def goals_overview(consultation) -> GoalsOverview:
     """Stances per goal and reply states, from one scan of the inputs (GROUP BY all three)."""
+    return _fold_goals(_goals_rows(consultation.id))
+
+
+def _goals_rows(consultation_id: int) -> list[list]:
     state = reply_state()
+    return [
+        [item_id, _value(stance), reply, int(n)]
+        for item_id, stance, reply, n in db.session.execute(
+            select(Input.item_id, Input.stance, state, func.count())
+            .join(Response, Response.id == Input.response_id)
+            .outerjoin(Reply, Reply.id == Input.reply_id)
+            .where(submitted(consultation_id))
+            .group_by(Input.item_id, Input.stance, state)
+        )
+    ]
+
+
+def _fold_goals(rows) -> GoalsOverview:
     stances: dict[int, dict[str | None, int]] = defaultdict(lambda: defaultdict(int))
     states: dict[str, int] = defaultdict(int)
-    for item_id, stance, reply, n in db.session.execute(
-        select(Input.item_id, Input.stance, state, func.count())
-        .join(Response, Response.id == Input.response_id)
-        .outerjoin(Reply, Reply.id == Input.reply_id)
-        .where(submitted(consultation.id))
-        .group_by(Input.item_id, Input.stance, state)
-    ):
-        stances[item_id][stance.value if stance else None] += n
+    for item_id, stance, reply, n in rows:
+        stances[item_id][stance] += n
         states[reply] += n
     return GoalsOverview({k: dict(v) for k, v in stances.items()}, dict(states))
 
@@ -258,23 +292,18 @@ class GoalFigures:
     reply_states: dict[str, int] = field(default_factory=dict)
 
 
-def _goal_inputs(consultation_id: int, item_id: int):
+def _goal_inputs(consultation_id: int, item_id: int | None = None):
+    """The inputs on one goal (or on every goal, ``item_id=None``) that count."""
+    where = [submitted(consultation_id)]
+    if item_id is not None:
+        where.append(Input.item_id == item_id)
     return (
         select()
         .select_from(Input)
         .join(Response, Response.id == Input.response_id)
         .join(Respondent, Respondent.id == Response.respondent_id)
-        .where(Input.item_id == item_id, submitted(consultation_id))
+        .where(*where)
     )
-
-
-def _stances_by(base, column) -> dict:
-    table: dict = defaultdict(dict)
-    for key, stance, n in db.session.execute(
-        base.add_columns(column, Input.stance, func.count()).group_by(column, Input.stance)
-    ):
-        table[key][stance.value if stance else None] = n
-    return table
 
 
 def median_importance(base) -> float | None:
@@ -296,19 +325,35 @@ def median_importance(base) -> float | None:
     )
 
 
-def goal(consultation, item_id: int) -> GoalFigures:
-    """What every group thinks of one goal or initiative.
+def median_of_histogram(histogram: dict[int, int]) -> float | None:
+    """The median of values given as value -> how often (the mean of the middle two)."""
+    count = sum(histogram.values())
+    if not count:
+        return None
+    wanted = [(count + 1) // 2, (count + 2) // 2]
+    picked, seen = [], 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        while wanted and wanted[0] <= seen:
+            picked.append(value)
+            wanted.pop(0)
+    return sum(picked) / len(picked)
 
-    Four scans of the goal's inputs whatever their number: one GROUP BY over everything the
-    page breaks down by (a small cube, summed one way per table in ``_from_cube``), one for
-    what must be counted distinct, the median, and the tags.
+
+def goal_rows(consultation_id: int, item_id: int | None = None) -> dict[str, list]:
+    """A goal's small cubes (or every goal's, ``item_id=None``) as plain rows, each starting
+    with the item id: what ``fold_goal`` reads.
+
+    Four scans of the inputs whatever their number: one GROUP BY over everything the page
+    breaks down by (summed one way per table in ``fold_goal``), one for what must be counted
+    distinct, the importance answers per value (the median), and the tags.
     """
-    cid = consultation.id
-    base = _goal_inputs(cid, item_id)
+    base = _goal_inputs(consultation_id, item_id)
     state = reply_state()
     is_org = func.coalesce(RespondentType.is_organisation, False)
     is_campaign = func.coalesce(DuplicateGroup.is_campaign, False)
     keys = (
+        Input.item_id,
         Respondent.respondent_type_id,
         Respondent.cluster_id,
         Input.stance,
@@ -326,24 +371,49 @@ def goal(consultation, item_id: int) -> GoalFigures:
         .add_columns(*keys, func.count(), func.sum(Input.importance), func.count(Input.importance))
         .group_by(*keys)
     ).all()
-    voices_distinct, organisation_names, campaign_groups = db.session.execute(
+    distinct_counts = db.session.execute(
         base.outerjoin(RespondentType, RespondentType.id == Respondent.respondent_type_id)
         .outerjoin(DuplicateGroup, DuplicateGroup.id == Input.duplicate_group_id)
         .add_columns(
+            Input.item_id,
             func.count(distinct(Input.response_id)),
             func.count(distinct(func.lower(Respondent.organisation))).filter(
                 RespondentType.is_organisation.is_(True), Response.channel != Channel.SESSION
             ),
             func.count(distinct(DuplicateGroup.id)).filter(DuplicateGroup.is_campaign.is_(True)),
         )
-    ).one()
+        .group_by(Input.item_id)
+    ).all()
+    importance = db.session.execute(
+        base.add_columns(Input.item_id, Input.importance, func.count())
+        .where(Input.importance.is_not(None))
+        .group_by(Input.item_id, Input.importance)
+    ).all()
     tags = db.session.execute(
         base.join(input_tags, input_tags.c.input_id == Input.id)
-        .join(Tag, Tag.id == input_tags.c.tag_id)
-        .add_columns(Tag, func.count())
-        .group_by(Tag.id)
-        .order_by(func.count().desc(), Tag.name)
+        .add_columns(Input.item_id, input_tags.c.tag_id, func.count())
+        .group_by(Input.item_id, input_tags.c.tag_id)
     ).all()
+    return {
+        "cube": [
+            [item, t, c, _value(stance), _value(channel), meeting, bool(org), st, bool(camp), alt]
+            + [int(n), int(isum or 0), int(icount)]
+            for item, t, c, stance, channel, meeting, org, st, camp, alt, n, isum, icount in cube
+        ],
+        "distinct": [[int(v) for v in row] for row in distinct_counts],
+        "importance": [[int(v) for v in row] for row in importance],
+        "tags": [[int(v) for v in row] for row in tags],
+    }
+
+
+def goal(consultation, item_id: int) -> GoalFigures:
+    """What every group thinks of one goal or initiative, computed now."""
+    return fold_goal(goal_rows(consultation.id, item_id), item_id)
+
+
+def fold_goal(rows: dict[str, list], item_id: int) -> GoalFigures:
+    """Read a goal's cubes (``goal_rows``, live or stored) every way the page shows them."""
+    cube = [row[1:] for row in rows["cube"] if row[0] == item_id]
     figures = _from_cube(cube)
     meetings = {row[4] for row in cube if row[4] is not None}
     people = (
@@ -355,14 +425,21 @@ def goal(consultation, item_id: int) -> GoalFigures:
         if meetings
         else 0
     )
-    figures.voices_distinct = voices_distinct
-    figures.voices.organisation_names = organisation_names
+    for item, voices_distinct, organisation_names, campaign_groups in rows["distinct"]:
+        if item == item_id:
+            figures.voices_distinct = voices_distinct
+            figures.voices.organisation_names = organisation_names
+            figures.campaign_groups = campaign_groups
     figures.voices.meetings = len(meetings)
     figures.voices.people_in_sessions = int(people or 0)
-    figures.campaign_groups = campaign_groups
-    figures.tags = [(t, n) for t, n in tags]
-    median = median_importance(base)
-    figures.importance_median = float(median) if median is not None else None
+    counted = {tag: n for item, tag, n in rows["tags"] if item == item_id}
+    tags = _by_id(Tag, counted)
+    figures.tags = sorted(
+        ((tags[t], n) for t, n in counted.items() if t in tags), key=lambda r: (-r[1], r[0].name)
+    )
+    figures.importance_median = median_of_histogram(
+        {value: n for item, value, n in rows["importance"] if item == item_id}
+    )
     return figures
 
 
@@ -378,7 +455,7 @@ def _from_cube(cube) -> GoalFigures:
     for (
         type_id,
         cluster_id,
-        stance,
+        key,
         channel,
         _meeting,
         org,
@@ -389,7 +466,6 @@ def _from_cube(cube) -> GoalFigures:
         isum,
         icount,
     ) in cube:
-        key = stance.value if stance else None
         inputs += n
         stances[key] += n
         typed[type_id][key] += n
@@ -401,7 +477,7 @@ def _from_cube(cube) -> GoalFigures:
             alternatives[alt] += n
         if campaign:
             campaign_inputs += n
-        if channel is Channel.SESSION:
+        if channel == Channel.SESSION.value:
             voices.sessions += n
         elif org:
             voices.organisations += n
@@ -433,6 +509,10 @@ def _from_cube(cube) -> GoalFigures:
     )
 
 
+#: How many proposed wordings the goal page lists (the newest); the input browser has them all.
+WORDINGS_SHOWN = 50
+
+
 def wordings(consultation, item_id: int):
     """A select of the inputs on a goal that propose a wording, newest first."""
     return (
@@ -446,3 +526,9 @@ def wordings(consultation, item_id: int):
         .where(Input.item_id == item_id, submitted(consultation.id), Input.proposed_wording != "")
         .order_by(Input.id.desc())
     )
+
+
+def newest_wordings(consultation, item_id: int, limit: int = WORDINGS_SHOWN):
+    """The newest ``limit`` proposed wordings on a goal, and whether there are more."""
+    rows = db.session.scalars(wordings(consultation, item_id).limit(limit + 1)).unique().all()
+    return rows[:limit], len(rows) > limit

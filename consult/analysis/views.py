@@ -3,6 +3,9 @@ goal, the focus-area ranking, and their charts (SVG beside a table of the same n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask import Blueprint
 from flask import Response as HTTPResponse
 from flask import abort
@@ -13,6 +16,7 @@ from flask_babel import format_decimal
 from flask_babel import format_percent
 from flask_babel import gettext as _
 
+from consult.analysis import cube
 from consult.analysis import figures
 from consult.analysis import rankings
 from consult.analysis.browser import BrowseFilter
@@ -27,6 +31,7 @@ from consult.readside.labels import stance_series
 from consult.reference.models import HealthCluster
 from consult.reference.models import RespondentType
 from consult.reference.services import entries
+from consult.security import commit_bookkeeping
 
 bp = Blueprint("analysis", __name__, url_prefix="/staff/consultations/<slug>/analysis")
 
@@ -47,15 +52,56 @@ def _name(obj, fallback: str) -> str:
     return localized(obj, "name")[0] if obj is not None else fallback
 
 
+@dataclass
+class AsOf:
+    """Where a page's figures come from, when not counted now: the stored cube of ``made_at``
+    (None: none yet), and whether a rebuild is queued or running."""
+
+    made_at: datetime | None
+    updating: bool
+
+
+def _stored(consultation: Consultation) -> tuple[cube.FigureCube | None, AsOf | None]:
+    """The stored figures of a large consultation, and how fresh; (None, None) for a small one.
+
+    Never waits for a count: the first visit without a cube queues one and says so.
+    """
+    if cube.is_small(consultation.id):
+        return None, None
+    stored = db.session.get(cube.FigureCube, consultation.id)
+    updating = cube.updating(consultation.id)
+    if stored is None and not updating:
+        cube.queue_rebuild(consultation.id)
+        commit_bookkeeping()
+        updating = True
+    return stored, AsOf(stored.made_at if stored else None, updating)
+
+
+def _dashboard(consultation: Consultation) -> tuple[figures.Dashboard | None, AsOf | None]:
+    stored, as_of = _stored(consultation)
+    if as_of is None:
+        return figures.dashboard(consultation), None
+    if stored is None:
+        return None, as_of
+    return figures.fold_dashboard(stored.rows["dashboard"], consultation), as_of
+
+
+def _goal(consultation: Consultation, item_id: int):
+    stored, as_of = _stored(consultation)
+    if as_of is None:
+        return figures.goal(consultation, item_id), None
+    if stored is None:
+        return None, as_of
+    return figures.fold_goal(stored.rows["goals"], item_id), as_of
+
+
 @bp.route("/")
 @requires(can_analyse)
 def dashboard(slug: str):
     consultation, tree = consultation_and_tree(slug)
+    d, as_of = _dashboard(consultation)
     return render_template(
-        "analysis/dashboard.html",
-        consultation=consultation,
-        tree=tree,
-        d=figures.dashboard(consultation),
+        "analysis/dashboard.html", consultation=consultation, tree=tree, d=d, as_of=as_of
     )
 
 
@@ -71,21 +117,20 @@ def _goal_node(tree: Tree, key: str):
 def show_goal(slug: str, key: str):
     consultation, tree = consultation_and_tree(slug)
     node = _goal_node(tree, key)
-    page = db.paginate(
-        figures.wordings(consultation, node.item.id),
-        page=request.args.get("page", 1, type=int),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    f, as_of = _goal(consultation, node.item.id)
+    wordings, more_wordings = figures.newest_wordings(consultation, node.item.id)
     return render_template(
         "analysis/goal.html",
         consultation=consultation,
         tree=tree,
         node=node,
-        f=figures.goal(consultation, node.item.id),
-        wordings=page,
+        f=f,
+        as_of=as_of,
+        wordings=wordings,
+        more_wordings=more_wordings,
         name=_name,
         browse_args=BrowseFilter(item=node.item.id).to_args(),
+        wording_args=BrowseFilter(item=node.item.id, wording=True).to_args(),
     )
 
 
@@ -152,10 +197,10 @@ def _stacked(rows, title: str) -> bytes:
 @requires(can_analyse)
 def chart_participation(slug: str):
     consultation, _tree = consultation_and_tree(slug)
-    d = figures.dashboard(consultation)
+    d, _as_of = _dashboard(consultation)
     return _svg(
         _charts().time_chart(
-            [(day, {"responses": n, "inputs": i}) for day, n, i in d.per_day],
+            [(day, {"responses": n, "inputs": i}) for day, n, i in (d.per_day if d else [])],
             [("responses", _("Responses")), ("inputs", _("Inputs"))],
             title=_("Responses and inputs per day"),
             value_format=lambda n: format_decimal(n),
@@ -170,7 +215,9 @@ def chart_participation(slug: str):
 def chart_goal(slug: str, key: str, by: str):
     consultation, tree = consultation_and_tree(slug)
     node = _goal_node(tree, key)
-    f = figures.goal(consultation, node.item.id)
+    f, _as_of = _goal(consultation, node.item.id)
+    if f is None:
+        f = figures.fold_goal({"cube": [], "distinct": [], "importance": [], "tags": []}, 0)
     if by == "type":
         rows = [(_("All"), f.stances)] + [
             (_name(t, _("Several groups (session)")), s) for t, s in f.by_type

@@ -41,8 +41,10 @@ def test_each_kind_of_queue_carries_ids_now_and_later(tmp_path):
             assert (kick.name, kick.args) == ("run_scheduled", ("mail.send",)), kind
             assert queue.pending() == 0
             # The scheduled ones every worker runs: the sweep and the outbox, each minute;
-            # the retention purge each night.
+            # the retention purge each night; the safety rebuild of stored figures each hour.
             assert {t.name for t in huey._registry.periodic_tasks} == {
+                "every_analysis_refresh_figures",
+                "every_exports_purge",
                 "every_jobs_sweep",
                 "every_mail_send",
                 "every_privacy_purge",
