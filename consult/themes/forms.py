@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
@@ -31,7 +32,8 @@ class RunForm(BaseForm):
     k = SelectField(
         _l("Number of themes"),
         coerce=_optional_int,
-        choices=[("", _l("Let the engine choose (4 to 14)"))] + [(k, str(k)) for k in K_CHOICES],
+        choices=[SelectChoice("", _l("Let the engine choose (4 to 14)"))]
+        + [SelectChoice(k, str(k)) for k in K_CHOICES],
         validate_choice=True,
     )
     submit = SubmitField(_l("Suggest themes"))
@@ -47,7 +49,7 @@ class SplitForm(BaseForm):
     k = SelectField(
         _l("Into"),
         coerce=_optional_int,
-        choices=[(k, str(k)) for k in range(2, 7)],
+        choices=[SelectChoice(k, str(k)) for k in range(2, 7)],
         default=2,
         validate_choice=True,
     )

@@ -210,6 +210,10 @@ def member_ids(suggestion: ThemeSuggestion):
     return select(members.c.input_id).where(members.c.suggestion_id == suggestion.id)
 
 
+def member_ids_list(suggestion: ThemeSuggestion) -> list[int]:
+    return list(db.session.scalars(member_ids(suggestion)))
+
+
 def compute_split(suggestion: ThemeSuggestion, k: int):
     texts = read_texts(member_ids(suggestion))
     return suggest_themes(texts, k=k)

@@ -22,6 +22,7 @@ from flask_login import current_user
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 from consult import jobs
 from consult.analysis.forms import EmptyForm
@@ -123,7 +124,7 @@ def _run_page(run: ThemeRun, slug: str):
 def list_runs(slug: str):
     consultation, tree = consultation_and_tree(slug)
     form = RunForm(scope=request.args.get("item", type=int))
-    form.scope.choices = _scope_choices(tree)
+    form.scope.choices = [SelectChoice(value, label) for value, label in _scope_choices(tree)]
     if form.validate_on_submit():
         try:
             run = service.request_run(
