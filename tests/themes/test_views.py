@@ -64,8 +64,11 @@ def test_ask_wait_and_review_without_javascript(staff, world, run_jobs):
         assert f'<h2 id="theme-{s.id}">{s.words}</h2>' in page
         assert f"/themes/suggestions/{s.id}" in page
     # Quotes are moderated text only; the unpublished input (with its CPR number) never shows.
-    assert page.count('<blockquote class="quote">') >= 3
-    assert UNPUBLISHED not in page and CPR not in page
+    quotes = re.findall(r'<blockquote class="quote">(.*?)</blockquote>', page, re.S)
+    assert len(quotes) >= 3 and all(len(re.findall(r"/inputs/(\d+)", q)) == 1 for q in quotes)
+    quoted = {int(re.search(r"/inputs/(\d+)", q).group(1)) for q in quotes}
+    assert quoted <= world.published and world.secret not in quoted
+    assert not any(UNPUBLISHED in q for q in quotes) and CPR not in page
     assert "Citizen:" in page and "Patient association:" in page
     # The list of runs shows it, with what is still open.
     assert "3 suggestions open" in html_of(staff, f"{base(world)}/")
