@@ -182,12 +182,12 @@ def test_seeded_from_the_browser_to_the_tag(staff, world):
 def test_the_pages_in_danish(staff, world, run_jobs):
     staff.get("/?lang=da")
     html = html_of(staff, f"{base(world)}/")
-    assert "Foreslå temaer" in html and "Temaer" in html
+    assert "Foreslå temaer" in html and "Temaforslag" in html
     post_form(staff, f"{base(world)}/", {"scope": "", "k": ""})
     run_jobs()
     run = db.session.scalars(select(ThemeRun)).one()
     html = html_of(staff, f"{base(world)}/runs/{run.id}")
-    assert "Foreslåede temaer" in html and "Godkend som tag" in html and "Afvis" in html
+    assert "Foreslåede temaer" in html and "Godkend som tema" in html and "Afvis" in html
     html = html_of(staff, f"{base(world)}/seed?name=Ventetider&ids={world.by_theme[THEMES[0]][1]}")
     assert "Ord der matchede" in html
 
