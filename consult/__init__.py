@@ -108,6 +108,7 @@ def _init_security(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from consult.accounts.timeout import bp as signin_time_bp
     from consult.accounts.views import bp as accounts_bp
     from consult.analysis.input_views import bp as inputs_bp
     from consult.analysis.views import bp as analysis_bp
@@ -129,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(drafts_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(signin_time_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(reference_bp)
     app.register_blueprint(responses_bp)

@@ -17,18 +17,66 @@ from consult.extensions import db
 SECRET_FIELDS = {"csrf_token", "password", "password_confirm", "current_password", "new_password"}
 
 
+def _forms() -> list[dict[str, object]]:
+    """The fields of every form the app uses: name -> label (None for a hidden field)."""
+    from wtforms import HiddenField
+    from wtforms.fields.core import UnboundField
+
+    from consult.forms import BaseForm
+
+    forms = []
+    pending = list(BaseForm.__subclasses__())
+    while pending:
+        form = pending.pop()
+        pending.extend(form.__subclasses__())
+        fields: dict[str, object] = {}
+        for name in dir(form):
+            unbound = getattr(form, name, None)
+            if not isinstance(unbound, UnboundField):
+                continue
+            if issubclass(unbound.field_class, HiddenField):
+                fields[name] = None
+            else:
+                fields[name] = unbound.kwargs.get("label") or (
+                    unbound.args[0] if unbound.args else name
+                )
+        forms.append(fields)
+    return forms
+
+
+def _labels_for(names: set[str]) -> dict[str, object]:
+    """The labels of the form that was most likely sent: the one sharing the most field names
+    with what arrived (and the fewest others). A failed form is shown back under the labels
+    people saw, not under the names the code gives the fields."""
+    forms = _forms()
+    # A name that is a hidden field anywhere (a submit key, ids) is never something typed.
+    best: dict[str, object] = {n: None for f in forms for n, label in f.items() if label is None}
+    best_score = (0, 0)
+    chosen: dict[str, object] = {}
+    for fields in forms:
+        score = (len(names & fields.keys()), -len(fields.keys() - names))
+        if score > best_score:
+            chosen, best_score = fields, score
+    return {**best, **chosen}
+
+
 def typed_back() -> list[tuple[str, str]]:
-    """Return what the person typed in the failed form, so nothing is lost."""
+    """Return what the person typed in the failed form, under its labels, so nothing is lost."""
     if request.method != "POST":
         return []
     limit = request.max_content_length
     if limit is not None and (request.content_length or 0) > limit:
         return []  # too large to read at all
-    return [
-        (name, value)
-        for name, value in request.form.items(multi=True)
-        if name not in SECRET_FIELDS and value.strip()
-    ]
+    known = _labels_for(set(request.form))
+    typed = []
+    for name, value in request.form.items(multi=True):
+        if name in SECRET_FIELDS or not value.strip():
+            continue
+        label = known.get(name, name)
+        if label is None:
+            continue  # a hidden field: nothing the person typed
+        typed.append((str(label), value))
+    return typed
 
 
 def _titles() -> dict[int, tuple[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from datetime import datetime
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList
@@ -23,8 +24,24 @@ def _strip(value):
     return strip_controls(value) if isinstance(value, str) else value
 
 
+class _Translations:
+    """WTForms' messages through our catalog (``consult.wtforms_messages`` lists them).
+
+    WTForms formats the result itself, so nothing here fills in placeholders.
+    """
+
+    def gettext(self, string):
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return get_translations().ungettext(singular, plural, n)
+
+
 class BaseForm(FlaskForm):
     class Meta:
+        def get_translations(self, form):
+            return _Translations()
+
         def bind_field(self, form, unbound_field, options):
             # NUL and other controls never reach validators or the database
             # (PostgreSQL refuses NUL where SQLite would store it). Enclosing fields

@@ -14,8 +14,10 @@ from flask_babel import format_date
 from flask_babel import format_datetime
 from flask_babel import format_decimal
 from flask_babel import get_locale
+from flask_babel import get_translations
 from flask_babel import gettext
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup
 from markupsafe import escape
 
@@ -86,9 +88,19 @@ def local(value: datetime) -> datetime:
 
 
 def format_deadline(value: datetime) -> str:
-    """Return a deadline as people write it: "31. januar 2027 kl. 12:00"."""
-    pattern = "d MMMM y, HH:mm" if current_lang() == "en" else "d. MMMM y 'kl.' HH:mm"
+    """Return a deadline as people write it: "31. januar 2027 kl. 12.00" (English: "…, 12:00")."""
+    pattern = "d MMMM y, HH:mm" if current_lang() == "en" else "d. MMMM y 'kl.' HH.mm"
     return format_datetime(value, pattern)
+
+
+def format_when(value: datetime, width: str = "short") -> str:
+    """Return a moment in lists and notes: "5. dec. 2026 kl. 12.00" / "5 Dec 2026, 12:00".
+
+    Babel's own short Danish format ("05.12.2026 12.00") has no "kl." and reads as a number.
+    """
+    if current_lang() == "en":
+        return format_datetime(value, "d MMM y, HH:mm")
+    return format_datetime(value, "d. MMM y 'kl.' HH.mm")
 
 
 def days_until(value: datetime, now: datetime | None = None) -> int:
@@ -104,14 +116,74 @@ def format_file_size(size: int) -> str:
     return gettext("%(n)s MB", n=format_decimal(size / 1024 / 1024, format="#,##0.#"))
 
 
+#: Quotation marks as each language writes them: »…« in Danish, “…” in English.
+QUOTES = {"da": ("\u00bb", "\u00ab"), "en": ("\u201c", "\u201d")}
+
+
+def quote(text: str) -> str:
+    """Put a plain text in the page language's quotation marks."""
+    left, right = QUOTES.get(current_lang(), QUOTES["da"])
+    return f"{left}{text}{right}"
+
+
+def quoted(text) -> Markup:
+    """The template filter: ``quote``, with the text escaped."""
+    left, right = QUOTES.get(current_lang(), QUOTES["da"])
+    return Markup("{}{}{}").format(left, text, right)
+
+
+#: The language people write in here: input, meeting titles and tags are Danish unless known
+#: otherwise (a meeting held in English says so).
+PEOPLE_LANG = "da"
+
+
+def people_lang(lang: str | None = None) -> Markup:
+    """A ``lang`` attribute for an element holding what people wrote, when it is not the
+    page's language (WCAG 3.1.2): `` lang="da"`` on English pages, nothing on Danish ones."""
+    lang = lang or PEOPLE_LANG
+    return Markup(' lang="{}"').format(lang) if lang != current_lang() else Markup("")
+
+
+def written(text, lang: str | None = None) -> Markup:
+    """A short text people wrote (a title, a tag), marked with its language when that is not
+    the page's: ``<span lang="da">…</span>`` on English pages."""
+    lang = lang or PEOPLE_LANG
+    if not text or lang == current_lang():
+        return escape(text or "")
+    return Markup('<span lang="{}">{}</span>').format(lang, text)
+
+
+@pass_context
+def ngettext_numbers(__context, __singular: str, __plural: str, __num: int, **variables):
+    """Templates' ``ngettext``, with the count written as the language writes numbers.
+
+    Jinja's own formats ``%(num)d`` as a bare integer ("1014 input"); this one gives
+    "1.014 input" in Danish and "1,014 inputs" in English. Installed after Flask-Babel's.
+    """
+    variables.setdefault("num", format_decimal(__num))
+    text = get_translations().ungettext(__singular, __plural, __num)
+    text = text.replace("%(num)d", "%(num)s")
+    if __context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - our catalog; the variables are escaped by %
+    return text % variables
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(tr=tr, tr_block=tr_block, current_lang=current_lang)
+    app.jinja_env.globals.update(
+        tr=tr,
+        tr_block=tr_block,
+        current_lang=current_lang,
+        ngettext=ngettext_numbers,
+        people_lang=people_lang,
+    )
     app.jinja_env.filters.update(
         paragraphs=render_paragraphs,
         deadline=format_deadline,
-        datetime=format_datetime,
+        datetime=format_when,
         date=format_date,
         number=format_decimal,
         days_until=days_until,
         filesize=format_file_size,
+        quoted=quoted,
+        written=written,
     )

@@ -10,9 +10,7 @@ from collections.abc import Callable
 
 from flask import abort
 from flask import current_app
-from flask import redirect
 from flask import request
-from flask import url_for
 from flask_login import current_user
 
 from consult.accounts.models import Role
@@ -112,7 +110,9 @@ def enforce_access():
     if view.access is None:
         return None
     if not is_signed_in(current_user):
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        from consult.accounts.timeout import signed_out_redirect
+
+        return signed_out_redirect()
     if not view.access(current_user):
         abort(403)
     return None

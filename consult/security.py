@@ -100,6 +100,11 @@ def _limits(user) -> tuple[timedelta, timedelta]:
     )
 
 
+def idle_limit(user) -> timedelta:
+    """How long a sign-in of ``user`` lasts without a request."""
+    return _limits(user)[0]
+
+
 def new_login_session(user) -> str:
     """Record a new signed-in browser and return its token (only its hash is stored)."""
     from consult.accounts.models import LoginSession
@@ -164,12 +169,12 @@ def load_user(user_id: str):
     login, user = row
     now = utcnow()
     idle, absolute = _limits(user)
-    if (
-        login.ended_at is not None
-        or user.is_disabled  # also when disabled outside the admin page, straight in the database
-        or now - login.last_seen_at > idle
-        or now - login.created_at > absolute
-    ):
+    if login.ended_at is not None or user.is_disabled:
+        return None  # ended on purpose (or disabled, also straight in the database)
+    if now - login.last_seen_at > idle or now - login.created_at > absolute:
+        from consult.accounts.timeout import note_expired
+
+        note_expired(login, "idle" if now - login.last_seen_at > idle else "absolute")
         return None
     # Write at most once a minute: keep the idle clock without a write per request.
     if now - login.last_seen_at > timedelta(minutes=1):

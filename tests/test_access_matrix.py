@@ -54,6 +54,8 @@ EXPECTED: dict[str, str] = {
     "accounts.reset_password": PUBLIC,
     "accounts.logout": SIGNED_IN,
     "accounts.show_account": SIGNED_IN,
+    "signin_time.resume": SIGNED_IN,
+    "signin_time.keep_alive": SIGNED_IN,
     "accounts.change_password": SIGNED_IN,
     "accounts.resend_confirmation": SIGNED_IN,
     "accounts.list_users": ADMIN,
@@ -121,6 +123,7 @@ EXPECTED: dict[str, str] = {
     # participants need no account: a join code, or the link in their e-mail
     "participate.enter_code": PUBLIC,
     "participate.speak": PUBLIC,
+    "participate.now_on": PUBLIC,
     "participate.review_record": PUBLIC,
     # analysis: the secretariat's figures and its work on input
     **{
@@ -155,6 +158,7 @@ EXPECTED: dict[str, str] = {
     "invitations.import_invitations": SECRETARIAT,
     "invitations.remove_invitation": SECRETARIAT,
     "invitations.send_reminders": SECRETARIAT,
+    "invitations.send_invitations": SECRETARIAT,
     # invitations: END
     # api: BEGIN
     # The read API answers public data to anyone (a staff token adds more: tests/api).

@@ -114,3 +114,120 @@ def test_every_string_has_a_danish_translation(tmp_path):
             done.add(message.id)
     missing = sorted(str(m) for m in wanted - done)
     assert not missing, f"{len(missing)} strings lack Danish: {missing[:10]}"
+
+
+def test_counts_in_sentences_are_written_as_the_language_writes_numbers(app):
+    from flask_babel import refresh
+
+    template = app.jinja_env.from_string('{{ ngettext("%(num)d input", "%(num)d inputs", n) }}')
+    with app.test_request_context("/", headers={"Accept-Language": "da"}):
+        refresh()  # the locale is cached on the app context the fixture keeps
+        assert template.render(n=1014) == "1.014 input"
+        assert template.render(n=1) == "1 input"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        refresh()  # the locale is cached on the app context the fixture keeps
+        assert template.render(n=10000) == "10,000 inputs"
+
+
+def test_times_read_kl_in_danish(app):
+    from datetime import UTC
+    from datetime import datetime
+
+    from flask_babel import refresh
+
+    from consult.i18n import format_deadline
+    from consult.i18n import format_when
+
+    noon = datetime(2027, 1, 31, 11, 0, tzinfo=UTC)  # 12.00 in Copenhagen
+    with app.test_request_context("/", headers={"Accept-Language": "da"}):
+        refresh()  # the locale is cached on the app context the fixture keeps
+        assert format_deadline(noon) == "31. januar 2027 kl. 12.00"
+        assert format_when(noon) == "31. jan. 2027 kl. 12.00"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        refresh()  # the locale is cached on the app context the fixture keeps
+        assert format_deadline(noon) == "31 January 2027, 12:00"
+        assert format_when(noon) == "31 Jan 2027, 12:00"
+
+
+def test_a_failed_form_says_error_in_the_title_and_takes_the_focus(client):
+    from tests.factories import post_form
+
+    html = post_form(client, "/account/login", {"email": "", "password": ""}).get_data(as_text=True)
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("Fejl: "), title
+    assert 'class="error-summary" role="alert"' in html and "autofocus" in html
+    # WTForms' own messages are Danish on Danish pages.
+    assert "Feltet skal udfyldes." in html or "This field is required." not in html
+    ok = client.get("/account/login").get_data(as_text=True)
+    assert not ok.split("<title>", 1)[1].startswith("Fejl")
+
+
+def test_wtforms_messages_are_danish_on_danish_pages(app):
+    from flask_babel import refresh
+    from wtforms import IntegerField
+
+    from consult.forms import BaseForm
+
+    class Form(BaseForm):
+        count = IntegerField()
+
+    with app.test_request_context(
+        "/", headers={"Accept-Language": "da"}, method="POST", data={"count": "abc"}
+    ):
+        refresh()  # the locale is cached on the app context the fixture keeps
+        form = Form(meta={"csrf": False})
+        assert not form.validate()
+        assert form.count.errors == ["Ikke et gyldigt heltal."]
+    with app.test_request_context(
+        "/", headers={"Accept-Language": "en"}, method="POST", data={"count": "abc"}
+    ):
+        refresh()  # the locale is cached on the app context the fixture keeps
+        form = Form(meta={"csrf": False})
+        assert not form.validate()
+        assert form.count.errors == ["Not a valid integer value."]
+
+
+def test_what_people_wrote_is_marked_danish_on_english_pages(client):
+    """WCAG 3.1.2: input, tags and meeting titles keep their own language on English pages."""
+    import lxml.html
+    from sqlalchemy import select
+
+    from consult.accounts.models import Role
+    from consult.analysis import services as analysis
+    from consult.extensions import db
+    from consult.moderation import services as moderation
+    from consult.moderation.models import Contribution
+    from consult.reference.seed import load_reference_data
+    from tests.factories import make_response
+
+    load_reference_data()
+    c = make_consultation()
+    response = make_response(c, {"fa-1-goal-1": "Markørtekst om genoptræning i kommunen."})
+    staff = make_user(Role.SECRETARIAT)
+    for contribution in db.session.scalars(
+        select(Contribution).where(Contribution.response_id == response.id)
+    ):
+        moderation.publish(contribution, make_user(Role.MODERATOR))
+    tag = analysis.create_tag(c.id, "Mærkattema")
+    analysis.tag_inputs(tag, [i.id for i in response.inputs])
+    db.session.flush()
+
+    def lang_around(html: str, marker: str) -> str | None:
+        tree = lxml.html.fromstring(html)
+        found = tree.xpath(f"//*[contains(text(), '{marker}')]")
+        assert found, marker
+        node = found[0]
+        while node is not None and node.get("lang") is None:
+            node = node.getparent()
+        return node.get("lang") if node is not None else None
+
+    public = client.get(f"/consultations/{c.slug}/items/fa-1-goal-1/input?lang=en")
+    assert lang_around(public.get_data(as_text=True), "Markørtekst") == "da"
+    sign_in(client, staff)
+    browse = client.get(f"/staff/consultations/{c.slug}/inputs/?lang=en").get_data(as_text=True)
+    assert lang_around(browse, "Markørtekst") == "da"
+    assert lang_around(browse, "Mærkattema") == "da"
+    # On Danish pages nothing extra is marked.
+    danish = client.get(f"/staff/consultations/{c.slug}/inputs/?lang=da").get_data(as_text=True)
+    assert lang_around(danish, "Markørtekst") == "da"  # the page's own lang
+    assert '<span lang="da">Mærkattema' not in danish

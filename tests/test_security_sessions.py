@@ -313,3 +313,15 @@ def test_the_csrf_token_lasts_as_long_as_the_session(client):
             "/account/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
         )
     assert response.status_code == 302
+
+
+def test_the_expired_form_page_names_fields_by_their_labels(client):
+    client.get("/?lang=da")
+    response = client.post(
+        "/account/register",
+        data={"name": "Karen Jensen", "email": "karen@example.dk", "key": "abc123"},
+    )
+    html = response.get_data(as_text=True)
+    assert '<label for="typed-1">Navn (valgfrit)</label>' in html
+    assert ">E-mail" in html and '>email<' not in html and '>name<' not in html
+    assert "abc123" not in html  # a field the person never typed in is not shown

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
+from sqlalchemy import Text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -81,3 +82,22 @@ class LoginSession(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(back_populates="login_sessions")
+
+
+class ParkedPost(db.Model):
+    """A form sent after its author's sign-in ended, kept to be sent again after signing in.
+
+    Bound to the account whose sign-in ended; kept for a couple of hours
+    (``consult.accounts.timeout``). The token's hash is stored, never the token.
+    """
+
+    __tablename__ = "parked_posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The path the form was sent to; it is sent there again.
+    path: Mapped[str] = mapped_column(String(500))
+    #: The fields as a JSON list of [name, value] pairs, in their order.
+    fields: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

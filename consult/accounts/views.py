@@ -180,7 +180,7 @@ def confirm_email(token: str):
     if not user.is_confirmed:
         services.confirm_email(user)
         db.session.commit()
-    flash(_("Thank you: your e-mail address is confirmed."), "success")
+    flash(_("Thank you. Your e-mail address is confirmed."), "success")
     return redirect(
         url_for("accounts.show_account")
         if current_user.is_authenticated

@@ -36,7 +36,6 @@ from consult.reference.models import HealthCluster
 from consult.reference.models import Municipality
 from consult.reference.models import RespondentType
 from consult.responses.models import Channel
-from consult.responses.models import FocusAreaRank
 from consult.responses.models import Input
 from consult.responses.models import Respondent
 from consult.responses.models import Response
@@ -447,54 +446,3 @@ def wordings(consultation, item_id: int):
         .where(Input.item_id == item_id, submitted(consultation.id), Input.proposed_wording != "")
         .order_by(Input.id.desc())
     )
-
-
-# --- the focus-area ranking ----------------------------------------------------------------
-
-
-@dataclass
-class RankRow:
-    item_id: int
-    mean_rank: float
-    borda: int
-    top3_share: float
-    ranked_by: int
-
-
-def ranking(consultation, respondent_type_id: int | None = None) -> tuple[int, list[RankRow]]:
-    """Mean rank, Borda score and share in the top 3, per focus area; best Borda first.
-
-    Borda: a place at rank r of a cap of k is worth k - r + 1 points. The share in the top 3
-    is over everyone who ranked at all (not over the area's own rankers).
-    """
-    cap = consultation.max_ranked_focus_areas
-    rankers = (
-        select(FocusAreaRank.response_id, FocusAreaRank.item_id, FocusAreaRank.rank)
-        .join(Response, Response.id == FocusAreaRank.response_id)
-        .join(Respondent, Respondent.id == Response.respondent_id)
-        .where(submitted(consultation.id))
-    )
-    if respondent_type_id is not None:
-        rankers = rankers.where(Respondent.respondent_type_id == respondent_type_id)
-    ranks = rankers.subquery()
-    everyone = db.session.scalar(select(func.count(distinct(ranks.c.response_id))))
-    rows = db.session.execute(
-        select(
-            ranks.c.item_id,
-            func.avg(ranks.c.rank),
-            func.sum(cap - ranks.c.rank + 1),
-            func.count().filter(ranks.c.rank <= 3),
-            func.count(),
-        ).group_by(ranks.c.item_id)
-    ).all()
-    out = [
-        RankRow(
-            item_id=item_id,
-            mean_rank=float(mean),
-            borda=int(borda),
-            top3_share=(top3 / everyone) if everyone else 0.0,
-            ranked_by=n,
-        )
-        for item_id, mean, borda, top3, n in rows
-    ]
-    return everyone, sorted(out, key=lambda r: (-r.borda, r.mean_rank))

@@ -14,6 +14,7 @@ from flask_babel import format_percent
 from flask_babel import gettext as _
 
 from consult.analysis import figures
+from consult.analysis import rankings
 from consult.analysis.browser import BrowseFilter
 from consult.drafts import services as drafts
 from consult.drafts.models import Consultation
@@ -23,6 +24,7 @@ from consult.i18n import localized
 from consult.permissions import can_analyse
 from consult.permissions import requires
 from consult.readside.labels import stance_series
+from consult.reference.models import HealthCluster
 from consult.reference.models import RespondentType
 from consult.reference.services import entries
 
@@ -92,17 +94,30 @@ def show_goal(slug: str, key: str):
 def ranking(slug: str):
     consultation, tree = consultation_and_tree(slug)
     types = entries(RespondentType, active_only=False)
-    type_id = request.args.get("type", type=int)
-    type_id = type_id if type_id in {t.id for t in types} else None
-    everyone, rows = figures.ranking(consultation, type_id)
+    clusters = entries(HealthCluster, active_only=False)
+    type_id, cluster_id = _ranking_filters(types, clusters)
     return render_template(
         "analysis/ranking.html",
         consultation=consultation,
         tree=tree,
-        everyone=everyone,
-        rows=rows,
+        areas=rankings.ranking(consultation, type_id=type_id, cluster_id=cluster_id),
+        goals=rankings.goal_rankings(consultation, type_id=type_id, cluster_id=cluster_id),
+        by_type=rankings.breakdown(consultation, "type"),
+        by_cluster=rankings.breakdown(consultation, "cluster"),
         types=types,
+        clusters=clusters,
         type_id=type_id,
+        cluster_id=cluster_id,
+    )
+
+
+def _ranking_filters(types, clusters) -> tuple[int | None, int | None]:
+    """The group and cluster asked for, when they exist (anything else means everyone)."""
+    type_id = request.args.get("type", type=int)
+    cluster_id = request.args.get("cluster", type=int)
+    return (
+        type_id if type_id in {t.id for t in types} else None,
+        cluster_id if cluster_id in {c.id for c in clusters} else None,
     )
 
 
@@ -171,8 +186,10 @@ def chart_goal(slug: str, key: str, by: str):
 @requires(can_analyse)
 def chart_ranking(slug: str):
     consultation, tree = consultation_and_tree(slug)
-    type_id = request.args.get("type", type=int)
-    _everyone, rows = figures.ranking(consultation, type_id)
+    type_id, cluster_id = _ranking_filters(
+        entries(RespondentType, active_only=False), entries(HealthCluster, active_only=False)
+    )
+    rows = rankings.ranking(consultation, type_id=type_id, cluster_id=cluster_id).rows
     return _svg(
         _charts().bar_chart(
             [(localized(tree.node(r.item_id).revision, "title")[0], r.borda) for r in rows],

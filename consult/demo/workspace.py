@@ -3,6 +3,9 @@ some replies."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from sqlalchemy import exists
 from sqlalchemy import select
 
@@ -39,6 +42,15 @@ CAMPAIGN_LABELS = {
 }
 
 
+def demo_address(organisation: str) -> str:
+    """A made-up address at example.dk for a demo organisation ("Ældre Sagen" ->
+    "aeldre-sagen@example.dk"): reminders can be tried without reaching anyone."""
+    folded = organisation.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
+    local = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60].strip("-")
+    return f"{local or 'organisation'}@example.dk"
+
+
 def load_demo_workspace(slug: str, author, approver) -> int:
     """Do the demo secretariat's first work once; return how many tags were made."""
     consultation = get_consultation(slug)
@@ -48,7 +60,8 @@ def load_demo_workspace(slug: str, author, approver) -> int:
         return 0
     organisations = [name for names in phrases()["organisations"].values() for name in names]
     for organisation in sorted({*organisations, *QUIET_INVITEES}):
-        add_invitation(consultation, organisation)
+        # example.dk addresses, so reminders and invitations can be tried on the demo.
+        add_invitation(consultation, organisation, email=demo_address(organisation))
     find_duplicates(consultation.id)
     groups = db.session.scalars(
         select(DuplicateGroup).where(DuplicateGroup.consultation_id == consultation.id)

@@ -31,6 +31,7 @@ from consult.drafts.staff_forms import ItemForm
 from consult.drafts.staff_forms import LineForm
 from consult.extensions import db
 from consult.i18n import localized
+from consult.i18n import quote
 from consult.permissions import can_edit_drafts
 from consult.permissions import requires
 
@@ -58,7 +59,7 @@ def message(error: editing.EditError) -> str:
             "%(allowed)s.",
             old=STATUS_LABELS[old],
             new=STATUS_LABELS[new],
-            allowed=", ".join(f"“{STATUS_LABELS[s]}”" for s in allowed),
+            allowed=", ".join(quote(str(STATUS_LABELS[s])) for s in allowed),
         )
     return str(EDIT_MESSAGES[error.code])
 

@@ -69,7 +69,7 @@ def memo_words() -> dict[str, str]:
         "not_shown": _("{n} inputs are not shown: they are not published, or were not to be."),
         "awaiting": _("{n} inputs await moderation: they are counted, but not quoted."),
         "no_input": _("No input."),
-        "wording": _("Proposed wording:"),
+        "wording": _("Proposed wording"),
         "changes": _("Changes in the draft"),
         "no_changes": _("The draft has not changed since the consultation."),
         "before": _("Before:"),

@@ -72,7 +72,9 @@ class InvitationForm(BaseForm):
 
 
 class ImportForm(BaseForm):
-    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file to import."))])
+    file = FileField(
+        _l("CSV file"), validators=[FileRequired(_l("Choose the file you want to import."))]
+    )
     submit = SubmitField(_l("Import"))
 
     #: The file's bytes, once validated.

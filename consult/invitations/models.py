@@ -32,6 +32,8 @@ class Invitation(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="")
     respondent_type_id: Mapped[int | None] = mapped_column(ForeignKey("respondent_types.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: When the first invitation e-mail was queued (None: not invited by e-mail yet).
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminder_count: Mapped[int] = mapped_column(default=0)
 

@@ -208,6 +208,42 @@ def paginate(stmt: Select, page: int, per_page: int) -> RowPagination:
     )
 
 
+# --- the invitation ----------------------------------------------------------------------------
+
+
+def to_invite(consultation_id: int) -> list[Invitation]:
+    """Organisations with an e-mail address that have not answered and were never invited."""
+    stmt = answered_query(consultation_id, answered=False).where(
+        Invitation.email != "", Invitation.invited_at.is_(None)
+    )
+    return [invitation for invitation, _answered_at in db.session.execute(stmt)]
+
+
+def send_invitations(consultation: Consultation, link: str) -> int:
+    """Queue the first invitation (in Danish) to every organisation on the list that has an
+    e-mail address, has not answered and was not invited yet; return how many.
+
+    Safe to run twice: an organisation is invited once (``invited_at``).
+    """
+    invitations = to_invite(consultation.id)
+    now = utcnow()
+    with force_locale("da"):
+        title = localized(consultation, "title")[0]
+        subject = _("Invitation to respond: consultation on %(title)s", title=title)
+        for invitation in invitations:
+            queue_template(
+                invitation.email,
+                subject,
+                "invitation",
+                consultation=consultation,
+                invitation=invitation,
+                link=link,
+            )
+            invitation.invited_at = now
+    db.session.flush()
+    return len(invitations)
+
+
 # --- reminders ---------------------------------------------------------------------------------
 
 

@@ -47,6 +47,8 @@ PER_PAGE = 50
 REMIND_AGAIN_AFTER = timedelta(hours=1)
 #: The job that queues the reminders (consult/invitations/jobs.py).
 SEND_REMINDERS = "invitations.send_reminders"
+#: The job that queues the first invitations.
+SEND_INVITATIONS = "invitations.send_invitations"
 #: The list's filter (?show=…): the value given to ``services.answered_query``.
 FILTERS = {"all": None, "answered": True, "not-yet": False}
 FILTER_LABELS = {"all": _l("All"), "answered": _l("Answered"), "not-yet": _l("Not yet answered")}
@@ -126,6 +128,8 @@ def list_invitations(slug: str):
     page = services.paginate(stmt, request.args.get("page", 1, type=int), PER_PAGE)
     is_open = consultation.phase() is Phase.OPEN
     reminder_job = jobs.latest(SEND_REMINDERS, _topic(consultation))
+    invitation_job = jobs.latest(SEND_INVITATIONS, _topic(consultation))
+    invitable = len(services.to_invite(consultation.id)) if is_open else 0
     remindable = (
         len(services.to_remind(consultation.id, utcnow() - REMIND_AGAIN_AFTER)) if is_open else 0
     )
@@ -141,6 +145,8 @@ def list_invitations(slug: str):
         is_open=is_open,
         remindable=remindable,
         reminder_job=reminder_job,
+        invitable=invitable,
+        invitation_job=invitation_job,
     )
 
 
@@ -256,6 +262,29 @@ def remove_invitation(slug: str, invitation_id: int):
         services.remove_invitation(invitation)
         db.session.commit()
         flash(_("%(organisation)s is removed from the list.", organisation=organisation), "success")
+    return _to_list(slug, **_list_args())
+
+
+@bp.route("/invite", methods=["POST"])
+@requires(can_edit_drafts)
+def send_invitations(slug: str):
+    consultation = _consultation(slug)
+    if ActionForm().validate_on_submit():
+        if consultation.phase() is not Phase.OPEN:
+            flash(
+                _("Invitations can be sent only while the consultation is open for input."),
+                "error",
+            )
+            return _to_list(slug, **_list_args())
+        jobs.enqueue(
+            SEND_INVITATIONS,
+            topic=_topic(consultation),
+            requested_by=current_user,
+            once=True,
+            consultation_id=consultation.id,
+            link=url_for("drafts.show_consultation", slug=consultation.slug, _external=True),
+        )
+        db.session.commit()
     return _to_list(slug, **_list_args())
 
 

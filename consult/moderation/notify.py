@@ -13,7 +13,7 @@ from consult.i18n import localized
 from consult.mail.services import queue_template
 from consult.moderation.models import Contribution
 from consult.moderation.models import ModerationState
-from consult.readside.labels import HIDE_REASON
+from consult.readside.labels import HIDE_REASON_SHOWN
 from consult.responses.models import Input
 from consult.responses.models import Response
 
@@ -53,7 +53,7 @@ def notify_reviewed(response_ids: set[int]) -> int:
                 "moderation_outcome",
                 response=response,
                 contributions=untold,
-                reason_label=lambda r: str(HIDE_REASON[r]).lower() if r else "",
+                reason_label=lambda r: str(HIDE_REASON_SHOWN[r]).lower() if r else "",
                 link=url_for(
                     "responses.show_response", slug=response.consultation.slug, _external=True
                 ),

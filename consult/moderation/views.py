@@ -16,11 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
+from consult.audit import labels as audit_labels
 from consult.audit import services as audit
 from consult.drafts import services as drafts
 from consult.drafts.models import Consultation
 from consult.extensions import db
 from consult.i18n import localized
+from consult.i18n import quote
 from consult.moderation import notify
 from consult.moderation import pii
 from consult.moderation import services
@@ -52,23 +54,15 @@ FILTER_KEYS = ("consultation", "item", "flag", "older_than")
 def _labels():
     return {
         "action_labels": action_labels(),
+        "audit_action": audit_labels.action_label,
+        "audit_subject": audit_labels.subject_text,
         "kinds": ContributionKind,
         "states": ModerationState,
     }
 
 
 def action_labels() -> dict[str, str]:
-    return {
-        "moderation.publish": _("Published"),
-        "moderation.redact": _("Parts removed, then published"),
-        "moderation.hide": _("Hidden"),
-        "moderation.auto_hide": _("Hidden after reports, until reviewed"),
-        "accounts.change_role": _("Role changed"),
-        "accounts.toggle_user": _("Account enabled or disabled"),
-        "exports.download": _("Exported"),
-        "api.create_token": _("API token made"),
-        "api.revoke_token": _("API token revoked"),
-    }
+    return {code: str(label) for code, label in audit_labels.ACTIONS.items()}
 
 
 def error_message(error: services.ModerationError) -> str:
@@ -189,7 +183,7 @@ def _span_choices(contribution: Contribution) -> list[tuple[str, str]]:
     return [
         (
             f"{f.field}:{f.start}:{f.end}",
-            f"{labels.PERSONAL_DATA[f.kind]}: “{texts.get(f.field, '')[f.start : f.end]}”",
+            f"{labels.PERSONAL_DATA[f.kind]}: {quote(texts.get(f.field, '')[f.start : f.end])}",
         )
         for f in contribution.flags
         if f.field in texts and f.end <= len(texts[f.field])

@@ -81,6 +81,8 @@ HIDE_REASON = {
     HideReason.SPAM: _l("Spam"),
     HideReason.OTHER: _l("Other (say why)"),
 }
+#: The same reasons as shown after the choice (lists, the audit trail, e-mails).
+HIDE_REASON_SHOWN = {**HIDE_REASON, HideReason.OTHER: _l("Another reason")}
 PERSONAL_DATA = {
     Kind.CPR: _l("CPR number"),
     Kind.PHONE: _l("Phone number"),
@@ -122,7 +124,7 @@ FOR_TEMPLATES = {
     "disposition_labels": DISPOSITION,
     "reply_state_labels": REPLY_STATE,
     "moderation_state_labels": MODERATION_STATE,
-    "reason_labels": HIDE_REASON,
+    "reason_labels": HIDE_REASON_SHOWN,
     "flag_labels": PERSONAL_DATA,
     "verdict_labels": VERDICT,
     "meeting_state_labels": MEETING_STATE,

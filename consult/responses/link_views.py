@@ -23,6 +23,7 @@ from consult.accounts.forms import EmailOnlyForm
 from consult.accounts.views import email_key
 from consult.drafts import services as drafts
 from consult.drafts.models import Consultation
+from consult.drafts.models import Phase
 from consult.extensions import db
 from consult.extensions import limiter
 from consult.i18n import current_lang
@@ -46,24 +47,40 @@ def _mail_limit() -> str:
     return current_app.config["MAIL_RATE_LIMIT"]
 
 
+def respond_target(slug: str, target: str | None) -> str:
+    """Where to go once the person is known: the page of the response they were on their way
+    to (a goal's form, say), or the response's overview. Only paths of this consultation's
+    response are followed, so the link cannot be made to lead anywhere else."""
+    prefix = url_for("responses.show_response", slug=slug)
+    if target and target.startswith(prefix) and "//" not in target and "\\" not in target:
+        return target
+    return prefix
+
+
 @public
 @limiter.limit(_mail_limit, methods=["POST"])
 @limiter.limit(_mail_limit, methods=["POST"], key_func=email_key)
 def start(slug: str):
     consultation = consultation_or_404(slug)
+    target = respond_target(slug, request.args.get("next"))
     if current_user.is_authenticated or identity.current_respondent() is not None:
-        return redirect(url_for("responses.show_response", slug=slug))
+        return redirect(target)
+    if consultation.phase() is not Phase.OPEN:
+        # Closed (or not yet open): nothing to answer, so no link is offered or sent.
+        return render_template("responses/start_closed.html", consultation=consultation)
     form = EmailOnlyForm()
     if form.validate_on_submit():
         respondent = identity.respondent_for_email(form.email.data, current_lang())
-        _send_link(consultation, respondent)
+        _send_link(consultation, respondent, target)
         db.session.commit()
         return render_template("accounts/check_email.html", email=form.email.data, respond=True)
     return render_template("responses/start.html", consultation=consultation, form=form)
 
 
-def _send_link(consultation: Consultation, respondent: Respondent) -> None:
+def _send_link(consultation: Consultation, respondent: Respondent, target: str = "") -> None:
     token = identity.make_link(respondent, consultation)
+    overview = url_for("responses.show_response", slug=consultation.slug)
+    after = {"next": target} if target and target != overview else {}
     with force_locale(respondent.locale or current_lang()):
         queue_template(
             respondent.email,
@@ -71,7 +88,11 @@ def _send_link(consultation: Consultation, respondent: Respondent) -> None:
             "respond_link",
             consultation=consultation,
             link=url_for(
-                "responses.open_link", slug=consultation.slug, token=token, _external=True
+                "responses.open_link",
+                slug=consultation.slug,
+                token=token,
+                _external=True,
+                **after,
             ),
         )
 
@@ -96,10 +117,10 @@ def open_link(slug: str, token: str):
             flash(
                 _("Your e-mail address is confirmed. Your response is saved as you go."), "success"
             )
-            return redirect(url_for("responses.show_response", slug=slug))
+            return redirect(respond_target(slug, request.args.get("next")))
     if link is not None and identity.device_respondent() is link.respondent:
         # Pressed again on the device it already opened: nothing to do but go on.
-        return redirect(url_for("responses.show_response", slug=slug))
+        return redirect(respond_target(slug, request.args.get("next")))
     return (
         render_template(
             "accounts/link_invalid.html",
@@ -129,7 +150,9 @@ def renew_link(slug: str, token: str):
         abort(404)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("responses.open_link", slug=slug, token=token))
-    _send_link(consultation, link.respondent)
+    if consultation.phase() is not Phase.OPEN:
+        return render_template("responses/start_closed.html", consultation=consultation)
+    _send_link(consultation, link.respondent, respond_target(slug, request.args.get("next")))
     db.session.commit()
     return render_template("accounts/check_email.html", email=link.respondent.email, respond=True)
 

@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from consult.accounts.forms import EmptyForm
 from consult.drafts import services as drafts
 from consult.drafts.models import Consultation
+from consult.drafts.models import Phase
 from consult.errors import too_large_page
 from consult.extensions import db
 from consult.i18n import format_file_size
@@ -49,6 +50,7 @@ from consult.responses.models import Consent
 from consult.responses.models import Input
 from consult.responses.models import Respondent
 from consult.responses.models import Response
+from consult.responses.models import ResponseEvent
 from consult.responses.models import ResponseState
 from consult.responses.models import Sector
 from consult.responses.models import Stance
@@ -111,6 +113,13 @@ def error_message(error: services.ResponseError) -> str:
     return messages.get(error.code, _("That could not be saved. Check what you entered."))
 
 
+#: The pages that change a response: shown only while the consultation is open.
+EDITING = frozenset(
+    f"responses.{name}"
+    for name in ("edit_profile", "edit_input", "edit_ranking", "edit_comment", "edit_letter")
+)
+
+
 class Context:
     """The consultation, its current draft, who responds and their response, if any yet.
 
@@ -136,6 +145,15 @@ class Context:
                     403,
                 )
             )
+        if (
+            request.method == "GET"
+            and request.endpoint in EDITING
+            and consultation.phase() is not Phase.OPEN
+        ):
+            # A closed consultation invites nothing: the overview says why, with what was sent.
+            # (A form sent just after the deadline is answered on its page, with what was typed.)
+            flash(_("The consultation is closed: the response can no longer be changed."), "info")
+            abort(redirect(url_for("responses.show_response", slug=slug)))
         respondent = identity.current_respondent()
         if respondent is None and not current_user.is_authenticated:
             # Not yet known: sign in, or answer with only an e-mail address.
@@ -534,7 +552,13 @@ def show_receipt(slug: str):
     ctx = Context(slug)
     if ctx.response is None or ctx.response.state is not ResponseState.SUBMITTED:
         return redirect(url_for("responses.show_response", slug=slug))
-    return render_template("responses/receipt_show.html", ctx=ctx)
+    last = db.session.scalar(
+        select(ResponseEvent.action)
+        .where(ResponseEvent.response_id == ctx.response.id)
+        .order_by(ResponseEvent.at.desc(), ResponseEvent.id.desc())
+        .limit(1)
+    )
+    return render_template("responses/receipt_show.html", ctx=ctx, edited=last == "edited")
 
 
 @bp.route("/withdraw", methods=["POST"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from email_validator import EmailNotValidError
 from email_validator import validate_email
 from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField
 from wtforms import DateTimeLocalField
 from wtforms import FieldList
 from wtforms import Form
@@ -163,8 +164,19 @@ class MeetingForm(BaseForm):
         self.addresses = good
 
 
-def agenda_field(label: str) -> SelectField:
-    return SelectField(label, validate_choice=False, default="")
+def agenda_fields(label: str) -> tuple[BooleanField, IntegerField]:
+    """An agenda candidate: a checkbox to take it, and an optional place in the order (empty:
+    the draft's reading order)."""
+    return (
+        BooleanField(label),
+        IntegerField(
+            _l("Order"),
+            validators=[
+                Optional(),
+                NumberRange(min=1, max=999, message=_l("Give a whole number from 1 to 999.")),
+            ],
+        ),
+    )
 
 
 class CaptureForm(BaseForm):

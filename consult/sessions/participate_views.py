@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import current_app
 from flask import flash
+from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -59,6 +60,10 @@ def speak(code: str):
     tree = drafts.load_tree(drafts.current_version(meeting.consultation))
     form = PhoneForm()
     nodes = services.speakable(meeting, tree, meeting.current_item_id)
+    if request.method == "POST":
+        # Input written while the facilitator moved on still goes to what it was written for.
+        nodes = [n for a in meeting.agenda for n in services.speakable(meeting, tree, a.item_id)]
+        nodes = list({n.item.id: n for n in nodes}.values())
     form.item.choices = [(n.item.id, localized(n.revision, "title")[0]) for n in nodes]
     form.group.choices = [("", _("Myself / no one in particular"))] + [
         (g.id, group_label(g)) for g in meeting.groups
@@ -86,6 +91,30 @@ def speak(code: str):
         node=tree.node(meeting.current_item_id),
         form=form,
     )
+
+
+@bp.route("/join/<code>/now")
+@public
+@limiter.limit("120 per minute")
+def now_on(code: str):
+    """What the facilitator has on the screen: the participant's page follows it (follow.js).
+
+    Its own limit: a room of phones behind one address asks every few seconds.
+    """
+    meeting = services.join(code)
+    if meeting is None:
+        return jsonify({"open": False}), 404
+    tree = drafts.load_tree(drafts.current_version(meeting.consultation))
+    node = tree.node(meeting.current_item_id)
+    response = jsonify(
+        {
+            "open": True,
+            "item": meeting.current_item_id,
+            "title": localized(node.revision, "title")[0] if node else "",
+        }
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/sessions/record/<token>", methods=["GET", "POST"])

@@ -101,9 +101,15 @@ def _apply(meeting: Meeting, spec: MeetingSpec, tree: Tree) -> None:
     meeting.participant_count = spec.participant_count
     meeting.confirm_days = spec.confirm_days
     meeting.facilitators = list(spec.facilitators)
-    meeting.agenda = [
-        AgendaItem(item_id=item_id, position=n) for n, item_id in enumerate(spec.agenda)
-    ]
+    # Items that stay keep their rows (a new row beside the old one would break the unique
+    # item per meeting before the old one is deleted); only their place changes.
+    had = {a.item_id: a for a in meeting.agenda}
+    agenda = []
+    for n, item_id in enumerate(spec.agenda):
+        row = had.pop(item_id, None) or AgendaItem(item_id=item_id)
+        row.position = n
+        agenda.append(row)
+    meeting.agenda = agenda
     # Groups already quoted in the record keep their rows; the rest follow the form.
     kept = {(g.respondent_type_id, g.organisation): g for g in meeting.groups}
     groups = []

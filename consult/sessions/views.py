@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.models import Role
 from consult.accounts.models import User
@@ -40,7 +39,7 @@ from consult.sessions import services
 from consult.sessions.forms import EmptyForm
 from consult.sessions.forms import MeetingForm
 from consult.sessions.forms import ResolveForm
-from consult.sessions.forms import agenda_field
+from consult.sessions.forms import agenda_fields
 from consult.sessions.forms import stance_of
 from consult.sessions.models import InputState
 from consult.sessions.models import Meeting
@@ -153,11 +152,10 @@ def _setup_form(tree: Tree, meeting: Meeting | None) -> MeetingForm:
     class Setup(MeetingForm):
         pass
 
-    positions = [SelectChoice("", _("Not on the agenda"))] + [
-        SelectChoice(str(n), str(n)) for n in range(1, len(candidates) + 1)
-    ]
     for node in candidates:
-        setattr(Setup, f"agenda_{node.item.id}", agenda_field(localized(node.revision, "title")[0]))
+        take, order = agenda_fields(localized(node.revision, "title")[0])
+        setattr(Setup, f"agenda_{node.item.id}", take)
+        setattr(Setup, f"order_{node.item.id}", order)
     data = None
     if meeting is not None and request.method != "POST":
         order = {a.item_id: a.position + 1 for a in meeting.agenda}
@@ -179,7 +177,8 @@ def _setup_form(tree: Tree, meeting: Meeting | None) -> MeetingForm:
                 for g in meeting.groups
             ],
             "emails": "\n".join(p.email for p in meeting.participants),
-            **{f"agenda_{i}": str(n) for i, n in order.items()},
+            **{f"agenda_{i}": True for i in order},
+            **{f"order_{i}": n for i, n in order.items()},
         }
     form = Setup(data=data)
     while len(form.groups) < 6 or (len(form.groups) < 40 and form.groups[-1].respondent_type.data):
@@ -197,8 +196,6 @@ def _setup_form(tree: Tree, meeting: Meeting | None) -> MeetingForm:
     ]
     for group in form.groups:
         group.respondent_type.choices = types
-    for node in candidates:
-        form[f"agenda_{node.item.id}"].choices = positions
     form.candidates = candidates
     return form
 
@@ -206,13 +203,11 @@ def _setup_form(tree: Tree, meeting: Meeting | None) -> MeetingForm:
 def _spec(form: MeetingForm) -> services.MeetingSpec | None:
     """Read the setup form; put messages beside fields and return None when it does not add up."""
     chosen = []
-    for node in form.candidates:
-        field = form[f"agenda_{node.item.id}"]
-        if field.data:
-            if not field.data.isdigit() or not 1 <= int(field.data) <= len(form.candidates):
-                field.errors.append(_("Not a valid choice."))
-            else:
-                chosen.append((int(field.data), node.item.id))
+    for index, node in enumerate(form.candidates):
+        if form[f"agenda_{node.item.id}"].data:
+            # A number given puts it there; the rest follow in the draft's reading order.
+            place = form[f"order_{node.item.id}"].data
+            chosen.append(((place if place else 1000), index, node.item.id))
     if not chosen:
         form.form_errors.append(_("Put at least one focus area, goal or initiative on the agenda."))
     groups = []
@@ -243,7 +238,7 @@ def _spec(form: MeetingForm) -> services.MeetingSpec | None:
         participant_count=form.participant_count.data or 0,
         confirm_days=form.confirm_days.data,
         facilitators=users,
-        agenda=[item_id for _position, item_id in sorted(chosen)],
+        agenda=[item_id for _place, _index, item_id in sorted(chosen)],
         groups=groups,
         emails=form.addresses,
     )
@@ -431,13 +426,24 @@ def minutes(meeting_id: int):
     tree = tree_of(meeting.consultation)
     # The minutes are printed and handed to the participants: their record, as they read it.
     record = meetings.minutes(meeting)
+    # Each input once: a goal on the agenda by itself is listed there, not again under its
+    # focus area when the area is on the agenda too.
+    own = {a.item_id for a in meeting.agenda}
+
+    def speakable(item_id: int):
+        return [
+            goal
+            for goal in services.speakable(meeting, tree, item_id)
+            if goal.item.id == item_id or goal.item.id not in own
+        ]
+
     return render_template(
         "sessions/minutes.html",
         meeting=meeting,
         tree=tree,
         node_of=lambda item_id: tree.node(item_id),
         by_item=record.by_item,
-        speakable=lambda item_id: services.speakable(meeting, tree, item_id),
+        speakable=speakable,
         group_label=group_label,
         objected=record.objected,
     )

@@ -169,20 +169,21 @@ def test_an_even_count_takes_the_mean_of_the_middle_two(data):
 
 
 def test_the_ranking_gives_mean_rank_borda_and_top3_share(data):
-    from consult.analysis import figures
+    from consult.analysis import rankings
 
     c, tree = data
     fa1, fa2 = tree.by_key["fa-1"].item.id, tree.by_key["fa-2"].item.id
-    everyone, rows = figures.ranking(c)
-    assert everyone == 3
+    result = rankings.ranking(c)
+    rows = result.rows
+    assert result.everyone == 3
     assert [r.item_id for r in rows] == [fa2, fa1]  # Borda 6 before 5
     second, first = rows[1], rows[0]
     assert (first.mean_rank, first.borda, first.ranked_by) == (1.0, 6, 2)
     assert (second.mean_rank, second.borda, second.ranked_by) == (1.5, 5, 2)
-    assert first.top3_share == pytest.approx(2 / 3) and second.top3_share == pytest.approx(2 / 3)
+    assert first.top_share == pytest.approx(2 / 3) and second.top_share == pytest.approx(2 / 3)
     # Per respondent group: only the relative (R3) ranked among relatives.
-    everyone, rows = figures.ranking(c, respondent_type_id=type_id("relative"))
-    assert everyone == 1 and [(r.item_id, r.borda) for r in rows] == [(fa2, 3)]
+    result = rankings.ranking(c, type_id=type_id("relative"))
+    assert result.everyone == 1 and [(r.item_id, r.borda) for r in result.rows] == [(fa2, 3)]
 
 
 def test_the_dashboard_counts_channels_types_places_and_days(data):

@@ -32,8 +32,10 @@ def test_a_session_from_setup_to_confirmation(page, browser, live_server):
     when = (utcnow() + timedelta(hours=2)).astimezone(TIMEZONE).strftime("%Y-%m-%dT%H:%M")
     page.get_by_label("Dato og tidspunkt").fill(when)
     page.get_by_label("Sted").fill("Bispebjerg Hospital")
-    page.get_by_label("Sammen om ældre og borgere med kronisk sygdom").select_option("1")
-    page.get_by_label("Ingen borgere udskrives til gaden").select_option("2")
+    # The agenda: a tick for each, and a number only to change the draft's order.
+    page.get_by_label("Ingen borgere udskrives til gaden", exact=True).check()
+    page.get_by_label("Sammen om ældre og borgere med kronisk sygdom", exact=True).check()
+    page.get_by_label("Rækkefølge: Ingen borgere udskrives til gaden").fill("1")
     first_group = page.get_by_role("group", name="Gruppe 1")
     first_group.get_by_label("Gruppe", exact=True).select_option(label="Pårørende")
     first_group.get_by_label("Personer").fill("4")

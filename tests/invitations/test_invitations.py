@@ -248,7 +248,7 @@ def test_a_file_is_required(staff, consultation):
     response = staff.post(
         url(consultation, "import"), data={"csrf_token": token}, content_type="multipart/form-data"
     )
-    assert "Choose a CSV file to import." in response.get_data(as_text=True)
+    assert "Choose the file you want to import." in response.get_data(as_text=True)
 
 
 def test_a_file_over_2_mb_is_refused(staff, consultation, monkeypatch):
@@ -538,7 +538,14 @@ def test_no_reminders_unless_open(staff):
 
 # --- who may ----------------------------------------------------------------------------------
 
-PAGES = [("get", ""), ("get", "new"), ("get", "import"), ("post", "remind"), ("post", "1/remove")]
+PAGES = [
+    ("get", ""),
+    ("get", "new"),
+    ("get", "import"),
+    ("post", "remind"),
+    ("post", "invite"),
+    ("post", "1/remove"),
+]
 
 
 @pytest.mark.parametrize("role", ["respondent", "moderator", "facilitator"])
@@ -558,3 +565,36 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, consultation, no_csrf, m
 def test_an_admin_may(client, consultation):
     sign_in(client, make_user("admin"))
     assert client.get(url(consultation)).status_code == 200
+
+
+# --- the first invitation ----------------------------------------------------------------------
+
+
+def test_the_invitation_goes_once_to_each_organisation_with_an_address(
+    staff, consultation, run_jobs
+):
+    invite(consultation, "Hjerteforeningen", "info@hjerteforeningen.dk")
+    invite(consultation, "Sind")
+    html = staff.get(url(consultation)).get_data(as_text=True)
+    assert "Send the invitation to 1 organisation" in html
+    before = {m.id for m in outbox()}
+    assert post_form(staff, url(consultation, "invite"), {}, url(consultation)).status_code == 302
+    run_jobs()
+    messages = [m for m in outbox() if m.id not in before]
+    assert [m.recipient for m in messages] == ["info@hjerteforeningen.dk"]
+    assert "Invitation til at afgive høringssvar" in messages[0].subject
+    assert "Hjerteforeningen er inviteret" in messages[0].body_text or (
+        "Hjerteforeningen" in messages[0].body_text
+    )
+    html = staff.get(url(consultation)).get_data(as_text=True)
+    assert "The invitation went to 1 organisation." in html
+    assert "Every organisation with an e-mail address has been invited." in html
+    # Run twice (a retried job): nobody is invited twice.
+    assert services.send_invitations(consultation, "https://example.dk/") == 0
+
+
+def test_the_demo_list_has_example_addresses():
+    from consult.demo.workspace import demo_address
+
+    assert demo_address("Ældre Sagen") == "aeldre-sagen@example.dk"
+    assert demo_address("Lungeforeningen – Region Hovedstaden").endswith("@example.dk")
