@@ -50,6 +50,7 @@ def _init_extensions(app: Flask) -> None:
     from consult.analysis import models as _analysis  # noqa: F401
     from consult.analysis import search as _search  # noqa: F401 - keeps the SQLite index
     from consult.api import models as _api  # noqa: F401
+    from consult.approvals import models as _approvals  # noqa: F401
     from consult.audit import models as _audit  # noqa: F401
     from consult.drafts import models as _drafts  # noqa: F401
     from consult.extensions import babel
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.analysis.input_views import bp as inputs_bp
     from consult.analysis.views import bp as analysis_bp
     from consult.api.views import bp as api_bp
+    from consult.approvals.views import bp as approvals_bp
     from consult.drafts.staff_views import bp as staff_bp
     from consult.drafts.views import bp as drafts_bp
     from consult.exports.views import bp as exports_bp
@@ -145,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(themes_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(approvals_bp)
     app.register_blueprint(health_bp)
     # Labels and the per-audience text filters every template uses.
     templating.init_app(app)

@@ -63,6 +63,16 @@ def can_facilitate(user, meeting) -> bool:
     return user.role is not Role.FACILITATOR or any(u.id == user.id for u in meeting.facilitators)
 
 
+def can_approve(user) -> bool:
+    """Approve or ask for changes for a party (the party's own consultations: approvals)."""
+    return is_signed_in(user) and user.role is Role.APPROVER
+
+
+def can_read_for_approval(user) -> bool:
+    """Read a document up for sign-off: its approvers and the secretariat (and admins)."""
+    return can_approve(user) or can_edit_drafts(user)
+
+
 def can_manage_users(user) -> bool:
     return is_signed_in(user) and user.role is Role.ADMIN
 
@@ -126,6 +136,7 @@ def init_app(app) -> None:
         can_manage_users=can_manage_users,
         can_moderate=can_moderate,
         can_analyse=can_analyse,
+        can_approve=can_approve,
         can_run_meetings=can_run_meetings,
         is_staff=is_staff,
     )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import dataclass
 from datetime import timedelta
+
+from sqlalchemy import select
 
 from consult.accounts.models import Role
 from consult.accounts.services import create_user
@@ -58,7 +61,11 @@ def make_consultation(
         closes_at=now + closes_in,
     )
     version = Version(
-        consultation=consultation, number=1, label_da="1. udkast", label_en="First draft"
+        consultation=consultation,
+        number=1,
+        label_da="1. udkast",
+        label_en="First draft",
+        published_at=now,
     )
     db.session.add_all([consultation, version])
 
@@ -216,3 +223,97 @@ def make_response(
     if submit:
         services.submit_response(response, key=f"k{next(_seq)}")
     return response
+
+
+# --- a consultation after its deadline, for versions and sign-off (tests/drafts, tests/approvals)
+
+GOAL = "fa-1-goal-1"
+
+
+@dataclass
+class Reported:
+    consultation: Consultation
+    working_copy: Version
+    #: Published: a citizen (anonymous) and an organisation (named), both on GOAL.
+    citizen: object
+    organisation: object
+    #: Not for publication: a citizen who chose "private", also on GOAL.
+    private: object
+    secretariat: object
+    moderator: object
+
+    def item(self, key: str = GOAL) -> Item:
+        return db.session.scalar(
+            select(Item).where(Item.consultation_id == self.consultation.id, Item.key == key)
+        )
+
+    def revision(self, key: str = GOAL) -> ItemRevision:
+        return db.session.scalar(
+            select(ItemRevision).where(
+                ItemRevision.item_id == self.item(key).id,
+                ItemRevision.version_id == self.working_copy.id,
+            )
+        )
+
+    def inputs(self, *responses, key: str = GOAL) -> list[int]:
+        """The ids of the responses' inputs on one goal (GOAL unless told)."""
+        from consult.responses.models import Input
+
+        return list(
+            db.session.scalars(
+                select(Input.id)
+                .where(
+                    Input.response_id.in_([r.id for r in responses]),
+                    Input.item_id == self.item(key).id,
+                )
+                .order_by(Input.id)
+            )
+        )
+
+
+def publish_all(moderator, *responses) -> None:
+    """Publish every contribution of the responses, as a moderator would."""
+    from consult.moderation import services as moderation
+    from consult.moderation.models import Contribution
+    from consult.moderation.models import ModerationState
+
+    for response in responses:
+        for contribution in db.session.scalars(
+            select(Contribution).where(
+                Contribution.response_id == response.id,
+                Contribution.state == ModerationState.PENDING,
+            )
+        ):
+            moderation.publish(contribution, moderator)
+
+
+def make_reported() -> Reported:
+    """A consultation in reporting with published input on GOAL and a working copy (issue 14)."""
+    from consult.drafts import editing
+    from consult.reference.seed import load_reference_data
+
+    load_reference_data()
+    c = make_consultation(focus_areas=2, goals_per_area=2)
+    citizen = make_response(c, {GOAL: "Mere om ældre borgere, tak."}, locale="da")
+    organisation = make_response(
+        c,
+        {GOAL: "We support the goal.", "fa-2-goal-1": "Also this one."},
+        type_code="patient-association",
+        organisation="Hjerteforeningen",
+        locale="en",
+    )
+    private = make_response(c, {GOAL: "Privat input."}, consent="private")
+    moderator = make_user(Role.MODERATOR)
+    publish_all(moderator, citizen, organisation, private)
+    c.status = Status.REPORTING
+    db.session.flush()
+    copy = editing.start_new_version(c, c.versions[0])
+    return Reported(
+        consultation=c,
+        working_copy=copy,
+        citizen=citizen,
+        organisation=organisation,
+        private=private,
+        secretariat=make_user(Role.SECRETARIAT),
+        moderator=moderator,
+    )

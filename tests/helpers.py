@@ -33,6 +33,7 @@ from pypdf.errors import PdfReadError
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from consult.drafts.models import Version
 from consult.drafts.services import current_version
 from consult.drafts.services import load_tree
 from consult.exports.views import REPORT_FILES
@@ -481,6 +482,10 @@ def public_urls(app, consultation, *, variants: bool = True) -> list[tuple[str, 
         "kind": sorted({kind for kind, _fmt in REPORT_FILES}),
         "fmt": sorted({fmt for _kind, fmt in REPORT_FILES}),
         "path": ["consultations/nope"],
+        # Every version, working copies too (a number is easy to guess).
+        "number": db.session.scalars(
+            select(Version.number).where(Version.consultation_id == c.id)
+        ).all(),
     }
     commentable = {node.key for node in tree.commentable()}
     adapter = app.url_map.bind("localhost")

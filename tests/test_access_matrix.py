@@ -24,6 +24,8 @@ SECRETARIAT = "secretariat"
 MODERATE = "moderate"
 MEETINGS = "meetings"
 ADMIN = "admin"
+APPROVE = "approve"
+APPROVAL_READ = "approval_read"
 
 ALLOWED: dict[str, set[Role]] = {
     SIGNED_IN: set(Role),
@@ -32,6 +34,8 @@ ALLOWED: dict[str, set[Role]] = {
     MODERATE: {Role.ADMIN, Role.SECRETARIAT, Role.MODERATOR},
     MEETINGS: {Role.ADMIN, Role.SECRETARIAT, Role.FACILITATOR},
     ADMIN: {Role.ADMIN},
+    APPROVE: {Role.APPROVER},
+    APPROVAL_READ: {Role.ADMIN, Role.SECRETARIAT, Role.APPROVER},
 }
 
 #: Every endpoint and who may use it. Prefix match on "area." is not allowed: list each one.
@@ -46,6 +50,11 @@ EXPECTED: dict[str, str] = {
     "drafts.show_item": PUBLIC,
     "drafts.print_consultation": PUBLIC,
     "drafts.show_accessibility": PUBLIC,
+    # versions: every published version, what changed and why, the input behind a change
+    "drafts.list_versions": PUBLIC,
+    "drafts.show_version": PUBLIC,
+    "drafts.show_changes": PUBLIC,
+    "drafts.show_why": PUBLIC,
     # accounts
     "accounts.login": PUBLIC,
     "accounts.register": PUBLIC,
@@ -74,6 +83,19 @@ EXPECTED: dict[str, str] = {
     "staff.delete_item": SECRETARIAT,
     "staff.add_line": SECRETARIAT,
     "staff.update_line": SECRETARIAT,
+    "staff.preview_version": SECRETARIAT,
+    "staff.compare_version": SECRETARIAT,
+    "staff.publish_version": SECRETARIAT,
+    "staff.import_version": SECRETARIAT,
+    "staff.edit_change": SECRETARIAT,
+    # sign-off: the secretariat sets up the parties, approvers decide (their own: tests/approvals)
+    "approvals.list_parties": SECRETARIAT,
+    "approvals.add_approver": SECRETARIAT,
+    "approvals.remove_approver": SECRETARIAT,
+    "approvals.remove_party": SECRETARIAT,
+    "approvals.list_mine": APPROVE,
+    "approvals.show_document": APPROVAL_READ,
+    "approvals.decide": APPROVE,
     # responding: open to all; the pages themselves ask who you are (account or e-mail link)
     "responses.start": PUBLIC,
     "responses.open_link": PUBLIC,

@@ -141,6 +141,7 @@ ROLE_LABELS = {
     Role.SECRETARIAT: _l("Secretariat"),
     Role.MODERATOR: _l("Moderator"),
     Role.FACILITATOR: _l("Facilitator"),
+    Role.APPROVER: _l("Approver (signs off for a party)"),
     Role.RESPONDENT: _l("Respondent"),
 }
 

@@ -25,6 +25,8 @@ class Role(enum.StrEnum):
     SECRETARIAT = "secretariat"
     MODERATOR = "moderator"
     FACILITATOR = "facilitator"
+    #: Approves the memo and the final draft for a party (region, KKR, PLO): consult.approvals.
+    APPROVER = "approver"
     RESPONDENT = "respondent"
 
     @property

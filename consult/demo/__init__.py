@@ -84,17 +84,56 @@ def _demo_user(role: Role):
     return find_user_by_email(f"{role.value}@{DEMO_DOMAIN}")
 
 
+#: The parties who approve the memo and the final draft in the health cooperation committee
+#: (sundhedssamarbejdsudvalget): the region, the municipalities through KKR, general practice
+#: through PLO. Each gets one demo approver: approver-<code>@demo.consult.localhost.
+DEMO_PARTIES = (
+    ("region", "Region Hovedstaden", "Capital Region of Denmark"),
+    ("kkr", "KKR Hovedstaden", "KKR Capital Region (the municipalities)"),
+    ("plo", "PLO Hovedstaden", "PLO Capital Region (general practice)"),
+)
+
+
+def _demo_login(email: str, role: Role, name: str) -> DemoLogin:
+    password = secrets.token_urlsafe(12)
+    user = find_user_by_email(email)
+    if user is None:
+        create_user(email, password, role=role, name=name, confirmed=True)
+    else:
+        set_password(user, password)
+        end_all_login_sessions(user)
+    return DemoLogin(email, password, role)
+
+
 def reset_demo_users() -> list[DemoLogin]:
-    """Make one account per role with a fresh random password (never stored in the repo)."""
-    logins = []
-    for role in Role:
-        email = f"{role.value}@{DEMO_DOMAIN}"
-        password = secrets.token_urlsafe(12)
-        user = find_user_by_email(email)
-        if user is None:
-            create_user(email, password, role=role, name=f"Demo {role.value}", confirmed=True)
-        else:
-            set_password(user, password)
-            end_all_login_sessions(user)
-        logins.append(DemoLogin(email, password, role))
+    """Make one account per role with a fresh random password (never stored in the repo); an
+    approver per party, and the parties on the demo consultations."""
+    logins = [
+        _demo_login(f"{role.value}@{DEMO_DOMAIN}", role, f"Demo {role.value}")
+        for role in Role
+        if role is not Role.APPROVER
+    ]
+    for code, name_da, _name_en in DEMO_PARTIES:
+        logins.append(
+            _demo_login(f"approver-{code}@{DEMO_DOMAIN}", Role.APPROVER, f"Demo {name_da}")
+        )
+    load_demo_parties()
     return logins
+
+
+def load_demo_parties() -> int:
+    """Give each demo consultation the three parties with their approver, once; return how
+    many consultations got them."""
+    from consult.approvals import services as approvals
+
+    done = 0
+    for name in DRAFTS:
+        slug = name.removesuffix(".yaml")
+        consultation = get_consultation(slug)
+        if consultation is None or approvals.parties(consultation):
+            continue
+        for code, name_da, name_en in DEMO_PARTIES:
+            party = approvals.add_party(None, consultation, name_da, name_en)
+            approvals.add_approver(None, consultation, party, f"approver-{code}@{DEMO_DOMAIN}")
+        done += 1
+    return done

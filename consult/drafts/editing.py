@@ -16,6 +16,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from consult.db import utcnow
 from consult.drafts.models import STATUS_TRANSITIONS
 from consult.drafts.models import Alternative
 from consult.drafts.models import Consultation
@@ -96,7 +97,14 @@ def create_consultation(**fields) -> Consultation:
     consultation = Consultation(status=Status.DRAFT, **_clean(fields))
     db.session.add(consultation)
     db.session.add(
-        Version(consultation=consultation, number=1, label_da="1. udkast", label_en="First draft")
+        # The first version is published with the consultation: its status hides it until open.
+        Version(
+            consultation=consultation,
+            number=1,
+            label_da="1. udkast",
+            label_en="First draft",
+            published_at=utcnow(),
+        )
     )
     db.session.flush()
     return consultation
@@ -138,13 +146,20 @@ _REVISION_TEXT = (
 
 
 def start_new_version(consultation: Consultation, current: Version) -> Version:
-    """Copy every revision of ``current`` into a new version; the old one stays as it was."""
+    """Copy every revision of ``current`` into a new working copy; the old one stays as it was.
+
+    The public keeps reading ``current`` until the working copy is published. Only one working
+    copy at a time.
+    """
+    if current.is_working_copy or any(v.is_working_copy for v in consultation.versions):
+        raise EditError("working_copy_exists")
     number = current.number + 1
     version = Version(
         consultation=consultation,
         number=number,
         label_da=f"{number}. udkast",
         label_en=f"Draft {number}",
+        published_at=None,
     )
     db.session.add(version)
     revisions = db.session.scalars(

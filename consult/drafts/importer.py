@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import func
 from sqlalchemy import select
 
+from consult.db import utcnow
 from consult.drafts.models import Alternative
 from consult.drafts.models import Consultation
 from consult.drafts.models import Item
@@ -284,13 +285,15 @@ def parse_draft(source: str) -> ParsedDraft:
 def store_draft(draft: ParsedDraft) -> Consultation:
     """Store a parsed draft: a new consultation, or a new version of the one with its slug.
 
+    A new consultation's version is published with it (the status decides who sees it); a new
+    version of an existing consultation is a working copy, published through the workflow.
     Flushes, never commits. Items are matched by key across versions.
     """
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == draft.slug))
+    is_new = consultation is None
     if consultation is None:
         consultation = Consultation(slug=draft.slug)
         db.session.add(consultation)
-        existing: dict[str, Item] = {}
     else:
         latest = db.session.scalar(
             select(func.max(Version.number)).where(Version.consultation_id == consultation.id)
@@ -301,10 +304,17 @@ def store_draft(draft: ParsedDraft) -> Consultation:
                 "version.number",
                 f"'{draft.slug}' already has version {latest}; a new version needs a higher number",
             )
-        existing = {
-            i.key: i
-            for i in db.session.scalars(select(Item).where(Item.consultation_id == consultation.id))
-        }
+        copy = db.session.scalar(
+            select(Version.number).where(
+                Version.consultation_id == consultation.id, Version.published_at.is_(None)
+            )
+        )
+        if copy is not None:
+            raise DraftFormatError(
+                None,
+                "version.number",
+                f"'{draft.slug}' has a working copy (version {copy}); publish it first",
+            )
     consultation.title_da, consultation.title_en = draft.title["da"], draft.title["en"]
     consultation.summary_da, consultation.summary_en = draft.summary["da"], draft.summary["en"]
     consultation.status = draft.status
@@ -315,18 +325,30 @@ def store_draft(draft: ParsedDraft) -> Consultation:
     version = Version(
         consultation=consultation,
         number=draft.version_number,
-        label_da=draft.version_label["da"],
-        label_en=draft.version_label["en"],
-        note_da=draft.version_note["da"],
-        note_en=draft.version_note["en"],
+        published_at=utcnow() if is_new else None,
     )
     db.session.add(version)
+    store_items(consultation, version, draft)
+    return consultation
+
+
+def store_items(consultation: Consultation, version: Version, draft: ParsedDraft) -> None:
+    """Store the draft's label, note and items as ``version``'s text (items matched by key)."""
+    version.label_da, version.label_en = draft.version_label["da"], draft.version_label["en"]
+    version.note_da, version.note_en = draft.version_note["da"], draft.version_note["en"]
+    existing: dict[str, Item] = {}
+    if consultation.id is not None:
+        existing = {
+            i.key: i
+            for i in db.session.scalars(select(Item).where(Item.consultation_id == consultation.id))
+        }
 
     def store(parsed: ParsedItem, parent: Item | None, position: int) -> None:
         item = existing.get(parsed.key)
         if item is None:
             item = Item(consultation=consultation, key=parsed.key, kind=parsed.kind)
             db.session.add(item)
+            existing[parsed.key] = item
         elif item.kind is not parsed.kind:
             raise DraftFormatError(
                 None,
@@ -360,7 +382,43 @@ def store_draft(draft: ParsedDraft) -> Consultation:
     for i, parsed in enumerate(draft.items):
         store(parsed, None, i)
     db.session.flush()
-    return consultation
+
+
+def import_working_copy(consultation: Consultation, source: str) -> Version:
+    """Load a YAML file's items as the consultation's working copy (the browser's upload).
+
+    The file's ``consultation`` part must name this consultation (its slug); its status and
+    dates are not used: the workflow moves the consultation. An existing working copy gets the
+    file's text instead of its own (its change notes stay); otherwise a new working copy is
+    made with the next number. All or nothing, like the command.
+    """
+    draft = parse_draft(source)
+    if draft.slug != consultation.slug:
+        raise DraftFormatError(
+            None, "consultation.slug", f"is '{draft.slug}', not '{consultation.slug}'"
+        )
+    with db.session.begin_nested():
+        version = db.session.scalar(
+            select(Version).where(
+                Version.consultation_id == consultation.id, Version.published_at.is_(None)
+            )
+        )
+        if version is None:
+            latest = db.session.scalar(
+                select(func.max(Version.number)).where(Version.consultation_id == consultation.id)
+            )
+            version = Version(
+                consultation=consultation, number=(latest or 0) + 1, published_at=None
+            )
+            db.session.add(version)
+        else:
+            for old in db.session.scalars(
+                select(ItemRevision).where(ItemRevision.version_id == version.id)
+            ):
+                db.session.delete(old)
+            db.session.flush()
+        store_items(consultation, version, draft)
+    return version
 
 
 def import_draft(source: str) -> Consultation:

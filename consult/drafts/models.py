@@ -7,9 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import BigInteger
 from sqlalchemy import CheckConstraint
+from sqlalchemy import Column
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import String
+from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
@@ -28,16 +30,20 @@ class Status(enum.StrEnum):
     OPEN = "open"
     CLOSED = "closed"
     REPORTING = "reporting"
+    APPROVAL = "approval"
     PUBLISHED = "published"
 
 
 #: The statuses a consultation may move to from each status (reopening a closed one is allowed,
-#: e.g. to extend a deadline; a published memo is final).
+#: e.g. to extend a deadline). Reporting goes to the parties for approval; publishing needs every
+#: party's approval of the text as it is now (``consult.drafts.workflow``), and publishes the
+#: working copy with the memo. Going back from approval or published reopens the writing.
 STATUS_TRANSITIONS: dict[Status, tuple[Status, ...]] = {
     Status.DRAFT: (Status.OPEN,),
     Status.OPEN: (Status.DRAFT, Status.CLOSED),
     Status.CLOSED: (Status.OPEN, Status.REPORTING),
-    Status.REPORTING: (Status.CLOSED, Status.PUBLISHED),
+    Status.REPORTING: (Status.CLOSED, Status.APPROVAL),
+    Status.APPROVAL: (Status.REPORTING, Status.PUBLISHED),
     Status.PUBLISHED: (Status.REPORTING,),
 }
 
@@ -127,8 +133,15 @@ class Version(db.Model):
     note_da: Mapped[str] = mapped_column(Text, default="")
     note_en: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: None while the version is a working copy: staff edit and preview it, the public still
+    #: reads the version before it. Set once, when it is published.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     consultation: Mapped[Consultation] = relationship(back_populates="versions")
+
+    @property
+    def is_working_copy(self) -> bool:
+        return self.published_at is None
 
 
 class Item(db.Model):
@@ -235,3 +248,67 @@ class PoliticalGoal(db.Model):
     text_en: Mapped[str] = mapped_column(Text, default="")
 
     revision: Mapped[ItemRevision] = relationship(back_populates="political_goals")
+
+
+# --- the decision trail: why an item changed between versions ----------------------------------
+
+item_change_inputs = Table(
+    "item_change_inputs",
+    db.metadata,
+    Column("change_id", ForeignKey("item_changes.id", ondelete="CASCADE"), primary_key=True),
+    Column("input_id", ForeignKey("inputs.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+item_change_tags = Table(
+    "item_change_tags",
+    db.metadata,
+    Column("change_id", ForeignKey("item_changes.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class ItemChange(db.Model):
+    """Why an item reads differently in a version: the inputs and themes behind it, and why.
+
+    One per item and version, written by the secretariat in the working copy. The inputs are
+    linked directly, or through their tags (every input with a linked tag counts as behind it).
+    """
+
+    __tablename__ = "item_changes"
+    __table_args__ = (UniqueConstraint("version_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    #: Why it changed, in the secretariat's words (shown to the public with the change).
+    reason_da: Mapped[str] = mapped_column(Text, default="")
+    reason_en: Mapped[str] = mapped_column(Text, default="")
+    written_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    version: Mapped[Version] = relationship()
+    item: Mapped[Item] = relationship()
+    inputs: Mapped[list[object]] = relationship(
+        "Input", secondary=item_change_inputs, order_by="Input.id"
+    )
+    tags: Mapped[list[object]] = relationship(
+        "Tag", secondary=item_change_tags, order_by="Tag.name"
+    )
+
+
+class VersionNotice(db.Model):
+    """A respondent was told about a published version: one notice each, however often asked."""
+
+    __tablename__ = "version_notices"
+    __table_args__ = (UniqueConstraint("version_id", "respondent_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    respondent_id: Mapped[int] = mapped_column(
+        ForeignKey("respondents.id", ondelete="CASCADE"), index=True
+    )
+    #: The outbox message that carried it.
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -75,12 +75,58 @@ def get_consultation(slug: str) -> Consultation | None:
 
 
 def current_version(consultation: Consultation) -> Version | None:
-    """Return the newest version: what the public reads and what staff edit."""
+    """Return the newest published version: what the public reads and respondents answer."""
     return db.session.scalar(
         select(Version)
-        .where(Version.consultation_id == consultation.id)
+        .where(Version.consultation_id == consultation.id, Version.published_at.is_not(None))
         .order_by(Version.number.desc())
         .limit(1)
+    )
+
+
+def working_copy(consultation: Consultation) -> Version | None:
+    """Return the version being written and not yet published, if there is one."""
+    return db.session.scalar(
+        select(Version)
+        .where(Version.consultation_id == consultation.id, Version.published_at.is_(None))
+        .order_by(Version.number.desc())
+        .limit(1)
+    )
+
+
+def editable_version(consultation: Consultation) -> Version | None:
+    """Return what staff edit: the working copy, else the newest published version."""
+    return working_copy(consultation) or current_version(consultation)
+
+
+def published_versions(consultation: Consultation) -> list[Version]:
+    """Return the published versions, oldest first: every one stays readable."""
+    return list(
+        db.session.scalars(
+            select(Version)
+            .where(Version.consultation_id == consultation.id, Version.published_at.is_not(None))
+            .order_by(Version.number)
+        )
+    )
+
+
+def version_before(version: Version) -> Version | None:
+    """Return the newest published version older than ``version``, or None."""
+    return db.session.scalar(
+        select(Version)
+        .where(
+            Version.consultation_id == version.consultation_id,
+            Version.number < version.number,
+            Version.published_at.is_not(None),
+        )
+        .order_by(Version.number.desc())
+        .limit(1)
+    )
+
+
+def get_version(consultation: Consultation, number: int) -> Version | None:
+    return db.session.scalar(
+        select(Version).where(Version.consultation_id == consultation.id, Version.number == number)
     )
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from flask_wtf.file import FileRequired
 from wtforms import DateTimeLocalField
 from wtforms import IntegerField
 from wtforms import SelectField
+from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import SubmitField
 from wtforms import TextAreaField
@@ -18,6 +21,8 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput
+from wtforms.widgets import ListWidget
 from wtforms.widgets import TextInput
 
 from consult.drafts.importer import KEY_RE
@@ -37,8 +42,9 @@ STATUS_LABELS = {
     Status.DRAFT: _l("Draft (staff only)"),
     Status.OPEN: _l("Open (published, takes input between the dates)"),
     Status.CLOSED: _l("Closed"),
-    Status.REPORTING: _l("Reporting (the secretariat writes the memo)"),
-    Status.PUBLISHED: _l("Memo published"),
+    Status.REPORTING: _l("Reporting (the secretariat writes the memo and the next version)"),
+    Status.APPROVAL: _l("Approval (the parties sign off the memo and the next version)"),
+    Status.PUBLISHED: _l("Memo and new version published"),
 }
 
 #: What the public sees, in the words the public pages use.
@@ -224,3 +230,40 @@ class ActionForm(BaseForm):
     """A button that changes something (move, delete): only the CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class DraftUploadForm(BaseForm):
+    """A YAML file for the working copy (docs/draft-format.md)."""
+
+    file = FileField(
+        _l("YAML file"), validators=[FileRequired(_l("Choose a YAML file to import."))]
+    )
+    submit = SubmitField(_l("Import into the working copy"))
+
+
+class ChangeForm(BaseForm):
+    """Why an item changed in the working copy, and the inputs and themes behind it."""
+
+    reason_da = TextAreaField(
+        _l("Why it changed, in Danish"), filters=[_text], validators=[Length(max=TEXT_MAX)]
+    )
+    reason_en = TextAreaField(
+        _l("Why it changed, in English (optional)"),
+        filters=[_text],
+        validators=[Length(max=TEXT_MAX)],
+    )
+    inputs = SelectMultipleField(
+        _l("Inputs behind the change"),
+        coerce=int,
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    tags = SelectMultipleField(
+        _l("Themes behind the change"),
+        coerce=int,
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    submit = SubmitField(_l("Save"))

@@ -14,8 +14,10 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
+from consult.approvals import services as approvals
 from consult.drafts import editing
 from consult.drafts import services
 from consult.drafts.models import STATUS_TRANSITIONS
@@ -47,10 +49,20 @@ EDIT_MESSAGES = {
         "People have already given input on this text. To change it, start a new version: "
         "their input keeps pointing at the words they answered."
     ),
+    "working_copy_exists": _l(
+        "A new version is already being written. Edit it, or publish it first."
+    ),
+    "needs_approval": _l(
+        "The consultation is public, so a new version is published through the sign-off: move "
+        "it to approval, and publish once every party has approved."
+    ),
+    "no_working_copy": _l("There is no working copy to publish."),
 }
 
 
 def message(error: editing.EditError) -> str:
+    if error.code == "missing":
+        return " ".join(str(m) for m in error.details["missing"])
     if error.code == "transition":
         old, new = error.details["old"], error.details["new"]
         allowed = STATUS_TRANSITIONS[old]
@@ -68,10 +80,16 @@ def consultation_or_404(slug: str) -> tuple[Consultation, Version]:
     consultation = services.get_consultation(slug)
     if consultation is None:
         abort(404)
-    version = services.current_version(consultation)
+    version = services.editable_version(consultation)
     if version is None:
         abort(404)
     return consultation, version
+
+
+def commit_edit(consultation: Consultation) -> None:
+    """Commit a change to the document; approvals given on the text before it are reset."""
+    approvals.reset_stale(consultation, current_user)
+    db.session.commit()
 
 
 def item_or_404(
@@ -142,7 +160,7 @@ def new_item(slug: str):
                 target = form.key if error.code == "key_taken" else form.parent
                 target.errors.append(message(error))
             else:
-                db.session.commit()
+                commit_edit(consultation)
                 flash(_("Added: %(title)s.", title=title(revision)), "success")
                 return outline(slug, revision.item.key)
     return render_template(
@@ -211,7 +229,7 @@ def edit_item(slug: str, item_id: int):
         except editing.EditError as error:
             form.form_errors.append(message(error))
         else:
-            db.session.commit()
+            commit_edit(consultation)
             flash(_("Saved."), "success")
             return redirect(url_for("staff.edit_item", slug=slug, item_id=item.id))
     return _item_page(consultation, version, item, revision, form=form)
@@ -226,7 +244,7 @@ def move_item(slug: str, item_id: int):
         abort(400)
     if ActionForm().validate_on_submit():
         if editing.move_item(consultation, version, item, step):
-            db.session.commit()
+            commit_edit(consultation)
             flash(
                 _("Moved up: %(title)s.", title=title(revision))
                 if step < 0
@@ -247,7 +265,7 @@ def delete_item(slug: str, item_id: int):
         except editing.EditError as error:
             flash(message(error), "error")
             return outline(slug, item.key)
-        db.session.commit()
+        commit_edit(consultation)
         flash(
             _(
                 "Removed from %(version)s: %(title)s.",
@@ -297,7 +315,7 @@ def add_line(slug: str, item_id: int, line_kind: str):
         except editing.EditError as error:
             form.form_errors.append(message(error))
         else:
-            db.session.commit()
+            commit_edit(consultation)
             flash(_("Added."), "success")
             return _lines_anchor(slug, item)
     return _item_page(consultation, version, item, revision, line_form=form)
@@ -320,7 +338,7 @@ def update_line(slug: str, item_id: int, line_kind: str, line_id: int):
             except editing.EditError as error:
                 form.form_errors.append(message(error))
             else:
-                db.session.commit()
+                commit_edit(consultation)
                 flash(_("Saved."), "success")
                 return _lines_anchor(slug, item)
         return _item_page(consultation, version, item, revision, line_form=form, line_id=line.id)
@@ -337,7 +355,7 @@ def update_line(slug: str, item_id: int, line_kind: str, line_id: int):
         except editing.EditError as error:
             flash(message(error), "error")
         else:
-            db.session.commit()
+            commit_edit(consultation)
             flash(done, "success")
     return _lines_anchor(slug, item)
 

@@ -14,14 +14,19 @@ from flask import flash
 from flask import render_template
 from flask import request
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func
 from sqlalchemy import select
 
+from consult.audit.services import record
 from consult.drafts import editing
 from consult.drafts import services
 from consult.drafts import staff_items as items
+from consult.drafts import staff_versions
+from consult.drafts import workflow
 from consult.drafts.models import Consultation
 from consult.drafts.models import Item
+from consult.drafts.models import ItemChange
 from consult.drafts.models import ItemKind
 from consult.drafts.models import ItemRevision
 from consult.drafts.models import Version
@@ -33,6 +38,7 @@ from consult.drafts.staff_forms import ConsultationForm
 from consult.drafts.staff_forms import StatusForm
 from consult.drafts.staff_forms import parse_status
 from consult.drafts.staff_forms import status_choices
+from consult.drafts.staff_versions import news_link
 from consult.extensions import db
 from consult.forms import to_local
 from consult.forms import to_utc
@@ -41,7 +47,7 @@ from consult.permissions import requires
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-for _rule, _view, _methods in items.ROUTES:
+for _rule, _view, _methods in (*items.ROUTES, *staff_versions.ROUTES):
     bp.add_url_rule(_rule, view_func=_view, methods=_methods)
 
 CONSULTATION_FIELDS = (
@@ -90,6 +96,10 @@ def list_for_staff() -> list[ConsultationRow]:
         ):
             counts[version_id][kind] = n
     return [ConsultationRow(c, v, counts[v.id]) for c, v in rows]
+
+
+def trail_changes(version: Version) -> list[ItemChange]:
+    return list(db.session.scalars(select(ItemChange).where(ItemChange.version_id == version.id)))
 
 
 # --- consultations -----------------------------------------------------------------------------
@@ -160,10 +170,16 @@ def edit_consultation(slug: str):
             except editing.EditError as error:
                 form.slug.errors.append(items.message(error))
             else:
-                editing.change_status(consultation, new_status)
-                db.session.commit()
-                flash(_("Saved."), "success")
-                return items.outline(consultation.slug)
+                try:
+                    workflow.move(
+                        consultation, new_status, current_user, news_link=news_link(consultation)
+                    )
+                except editing.EditError as error:
+                    form.status.errors.append(items.message(error))
+                else:
+                    db.session.commit()
+                    flash(_("Saved."), "success")
+                    return items.outline(consultation.slug)
     return render_template("staff/consultation_form.html", form=form, consultation=consultation)
 
 
@@ -178,6 +194,9 @@ def show_consultation(slug: str):
         "staff/consultation_show.html",
         consultation=consultation,
         tree=tree,
+        state=workflow.describe(consultation),
+        published_versions=services.published_versions(consultation),
+        changes={c.item_id for c in trail_changes(version)},
         inputs=editing.input_counts(version),
         status_form=status_form,
         action=ActionForm(),
@@ -198,7 +217,7 @@ def change_status(slug: str):
             flash(_("Choose a status from the list."), "error")
             return items.outline(slug)
         try:
-            editing.change_status(consultation, new_status)
+            workflow.move(consultation, new_status, current_user, news_link=news_link(consultation))
         except editing.EditError as error:
             flash(items.message(error), "error")
         else:
@@ -215,12 +234,24 @@ def change_status(slug: str):
 def new_version(slug: str):
     consultation, version = items.consultation_or_404(slug)
     if ActionForm().validate_on_submit():
-        created = editing.start_new_version(consultation, version)
-        db.session.commit()
+        try:
+            created = editing.start_new_version(consultation, version)
+        except editing.EditError as error:
+            flash(items.message(error), "error")
+            return items.outline(slug)
+        record(
+            current_user,
+            "drafts.start_version",
+            "version",
+            created.id,
+            consultation_id=consultation.id,
+            number=created.number,
+        )
+        items.commit_edit(consultation)
         flash(
             _(
-                "Version %(n)d is started as a copy of version %(old)d. "
-                "Edits now change version %(n)d only.",
+                "Version %(n)d is started as a working copy of version %(old)d. Edits now "
+                "change version %(n)d only; the public reads version %(old)d until you publish.",
                 n=created.number,
                 old=version.number,
             ),

@@ -8,6 +8,7 @@ from flask import render_template
 from flask_login import current_user
 
 from consult.drafts import services
+from consult.drafts import trail as trails
 from consult.drafts.models import Consultation
 from consult.extensions import db
 from consult.permissions import can_view_consultation
@@ -48,6 +49,15 @@ def show_consultation(slug: str):
     return render_template("drafts/consultation_show.html", consultation=consultation, tree=tree)
 
 
+def _what_changed(consultation: Consultation, version, node) -> dict:
+    """The version before and why this item changed since (nothing to ask of a first version)."""
+    before = services.version_before(version) if version.number > 1 else None
+    if before is None:
+        return {"before": None, "change": None}
+    change = trails.trail(consultation, version, public=True).for_item(node.item.id)
+    return {"before": before, "change": change}
+
+
 @bp.route("/consultations/<slug>/items/<key>")
 @public
 def show_item(slug: str, key: str):
@@ -63,11 +73,91 @@ def show_item(slug: str, key: str):
         consultation=consultation,
         tree=tree,
         node=node,
+        **_what_changed(consultation, tree.version, node),
         stance_counts=published.stance_counts(node.item.id),
         latest=db.session.scalars(published.published_inputs(node.item.id).limit(3)).all(),
         previous=siblings[index - 1] if index > 0 else None,
         next=siblings[index + 1] if index + 1 < len(siblings) else None,
     )
+
+
+# --- versions: every published version stays readable, with what changed and why -----------
+
+
+def _published_version(consultation: Consultation, number: int):
+    version = services.get_version(consultation, number)
+    # A working copy is for staff: to the public it does not exist yet.
+    if version is None or version.is_working_copy:
+        abort(404)
+    return version
+
+
+@bp.route("/consultations/<slug>/versions/")
+@public
+def list_versions(slug: str):
+    consultation = _visible_consultation(slug)
+    versions = services.published_versions(consultation)
+    return render_template(
+        "drafts/version_list.html",
+        consultation=consultation,
+        versions=list(reversed(versions)),
+        trails={v.id: trails.trail(consultation, v, public=True) for v in versions},
+    )
+
+
+@bp.route("/consultations/<slug>/versions/<int:number>/")
+@public
+def show_version(slug: str, number: int):
+    consultation = _visible_consultation(slug)
+    version = _published_version(consultation, number)
+    return render_template(
+        "drafts/version_show.html",
+        consultation=consultation,
+        tree=services.load_tree(version),
+        version=version,
+        preview=False,
+        the_trail=trails.trail(consultation, version, public=True),
+    )
+
+
+@bp.route("/consultations/<slug>/versions/<int:number>/changes")
+@public
+def show_changes(slug: str, number: int):
+    consultation = _visible_consultation(slug)
+    version = _published_version(consultation, number)
+    from consult.drafts.staff_versions import changes_context
+
+    return render_template(
+        "drafts/version_changes.html", **changes_context(consultation, version, public=True)
+    )
+
+
+@bp.route("/consultations/<slug>/versions/<int:number>/items/<key>/why")
+@public
+def show_why(slug: str, number: int, key: str):
+    """The published inputs behind one change, as the public may read them."""
+    consultation = _visible_consultation(slug)
+    version = _published_version(consultation, number)
+    the_trail = trails.trail(consultation, version, public=True)
+    entry = next((e for e in the_trail.entries if e.key == key), None)
+    if entry is None:
+        abort(404)
+    contributions = trails.public_contributions(entry.contribution_ids)
+    return render_template(
+        "drafts/version_why.html",
+        consultation=consultation,
+        version=version,
+        entry=entry,
+        contributions=contributions,
+    )
+
+
+@bp.app_template_global("changes_led_by")
+def changes_led_by(contribution) -> list[tuple[int, str]]:
+    """The published changes a published input is behind (one query per page)."""
+    if contribution.input_id is None:
+        return []
+    return trails.changes_led_by(contribution.consultation_id).get(contribution.input_id, [])
 
 
 @bp.route("/consultations/<slug>/print")

@@ -7,6 +7,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
+from wtforms import BooleanField
 from wtforms import HiddenField
 from wtforms import RadioField
 from wtforms import SelectField
@@ -115,6 +116,8 @@ class LetterForm(BaseForm):
 class SubmitForm(BaseForm):
     #: One key per rendered form: a double click or a resent form is stored once.
     key = HiddenField(default=lambda: secrets.token_urlsafe(16))
+    #: Ask for an e-mail when a new version or the memo is published.
+    wants_news = BooleanField(_l("E-mail me when the next version or the memo is published"))
     submit = SubmitField(_l("Send my response"))
 
 

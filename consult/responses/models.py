@@ -176,6 +176,8 @@ class Response(TimestampMixin, db.Model):
         enum_column(ResponseState), default=ResponseState.DRAFT
     )
     consent: Mapped[Consent] = mapped_column(enum_column(Consent), default=Consent.ANONYMOUS)
+    #: Asked at submit: e-mail me when a new version or the memo is published.
+    wants_news: Mapped[bool] = mapped_column(default=False, server_default="0")
     general_comment: Mapped[str] = mapped_column(Text, default="")
     #: Given at the first submission, e.g. "H-2024-000123"; printed on the receipt.
     receipt_number: Mapped[str | None] = mapped_column(String(30), unique=True)

@@ -528,6 +528,8 @@ def submit(slug: str):
         flash(error_message(error), "error")
         return redirect(url_for("responses.show_response", slug=slug))
     if stored:
+        # Asked at this step: e-mail me when a new version or the memo is published.
+        ctx.response.wants_news = bool(form.wants_news.data)
         _send_receipt(ctx)
         db.session.commit()
     return redirect(url_for("responses.show_receipt", slug=slug))

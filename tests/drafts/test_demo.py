@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from consult.accounts.models import Role
 from consult.accounts.models import User
+from consult.approvals import services as approvals
 from consult.db import utcnow
 from consult.drafts.models import Consultation
 from consult.drafts.models import ItemKind
@@ -62,10 +63,20 @@ def test_demo_is_idempotent_and_prints_a_login_per_role(app):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Consultation)) == counts
         assert db.session.scalar(select(func.count()).select_from(Response)) == responses
-        assert db.session.scalar(select(func.count()).select_from(User)) == len(Role)
+        # One account per role, but three approvers: one per party.
+        assert db.session.scalar(select(func.count()).select_from(User)) == len(Role) + 2
+        for slug in ("sundhedsaftale-2024-2027", "psykiatri-sundhedsaftale-iii"):
+            parties = approvals.parties(get_consultation(slug))
+            assert [p.name_da for p in parties] == [
+                "Region Hovedstaden", "KKR Hovedstaden", "PLO Hovedstaden",
+            ]  # fmt: skip
+            assert [len(p.approvers) for p in parties] == [1, 1, 1]
     assert "already loaded" in second
     for role in Role:
-        assert f"{role.value}@demo.consult.localhost" in first
+        if role is not Role.APPROVER:
+            assert f"{role.value}@demo.consult.localhost" in first
+    for party in ("region", "kkr", "plo"):
+        assert f"approver-{party}@demo.consult.localhost" in first
     # Passwords are fresh each run and never the same twice.
     line = next(x for x in first.splitlines() if "admin@" in x)
     again = next(x for x in second.splitlines() if "admin@" in x)

@@ -7,6 +7,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from consult.accounts.models import Role
+from consult.drafts.editing import start_new_version
 from consult.drafts.models import Consultation
 from consult.drafts.models import Item
 from consult.drafts.models import Status
@@ -28,6 +29,7 @@ def staff_requests(app, consultation):
         "item_id": goal.id,
         "line_kind": "alternatives",
         "line_id": alternative.id,
+        "number": 1,
     }
     endpoints = sorted(
         (rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("staff.")),
@@ -79,6 +81,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, client):
 @pytest.mark.parametrize("role", [Role.SECRETARIAT, Role.ADMIN])
 def test_secretariat_and_admins_get_every_page(app, client, role):
     consultation = make_consultation(status=Status.DRAFT)
+    # With a working copy, so the pages about why an item changed have one to show.
+    start_new_version(consultation, consultation.versions[0])
     login(client, make_user(role))
     for method, url in staff_requests(app, consultation):
         if method == "GET":

@@ -9,6 +9,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from consult.approvals.models import Decision
+from consult.approvals.services import add_approver
+from consult.approvals.services import add_party
+from consult.approvals.services import decide
 from consult.drafts.models import Consultation
 from consult.drafts.models import Item
 from consult.drafts.models import ItemRevision
@@ -176,7 +180,8 @@ def test_edit_refuses_a_status_the_transitions_do_not_allow(staff):
     response = post(staff, url, data)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "cannot go from" in html and "Draft (staff only)" in html and "Memo published" in html
+    assert "cannot go from" in html and "Draft (staff only)" in html
+    assert "Memo and new version published" in html
     assert 'value="Ændret titel"' in html
     c = reload(Consultation, c.id)
     assert c.status is Status.DRAFT and c.title_da != "Ændret titel"
@@ -192,7 +197,10 @@ def test_status_follows_the_allowed_transitions(staff):
     post(staff, url, {"status": "published"}, outline)
     assert reload(Consultation, c.id).status is Status.DRAFT
     html = staff.get(outline).get_data(as_text=True)
-    assert "A consultation cannot go from “Draft (staff only)” to “Memo published”" in html
+    assert (
+        "A consultation cannot go from “Draft (staff only)” to “Memo and new version published”"
+        in html
+    )
     post(staff, url, {"status": "nonsense"}, outline)
     assert "Choose a status from the list." in staff.get(outline).get_data(as_text=True)
     assert reload(Consultation, c.id).status is Status.DRAFT
@@ -200,6 +208,20 @@ def test_status_follows_the_allowed_transitions(staff):
     assert reload(Consultation, c.id).status is Status.OPEN
     post(staff, url, {"status": "closed"}, outline)
     post(staff, url, {"status": "reporting"}, outline)
+    # Approval needs the parties who approve, and publishing every party's approval
+    # (tests/drafts/test_workflow.py walks every transition).
+    post(staff, url, {"status": "approval"}, outline)
+    assert reload(Consultation, c.id).status is Status.REPORTING
+    assert "Add the parties who approve" in staff.get(outline).get_data(as_text=True)
+    party = add_party(None, c, "Region Hovedstaden")
+    approver = make_user("approver")
+    add_approver(None, c, party, approver.email)
+    post(staff, url, {"status": "approval"}, outline)
+    assert reload(Consultation, c.id).status is Status.APPROVAL
+    post(staff, url, {"status": "published"}, outline)
+    assert reload(Consultation, c.id).status is Status.APPROVAL
+    assert "0 of 1 party has approved." in staff.get(outline).get_data(as_text=True)
+    decide(approver, reload(Consultation, c.id), party, Decision.APPROVED, "")
     post(staff, url, {"status": "published"}, outline)
     assert reload(Consultation, c.id).status is Status.PUBLISHED
     # The outline offers only the allowed next statuses.

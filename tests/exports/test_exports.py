@@ -176,12 +176,13 @@ def test_the_memo_lists_what_changed_in_the_next_version(data):
     from consult.exports.memo import build_memo
 
     _client, c, _organisation, _citizen = data
-    editing.start_new_version(c, current_version(c))
+    # The new version is a working copy until published: the memo describes it (issue 14).
+    copy = editing.start_new_version(c, current_version(c))
     db.session.flush()
-    tree = load_tree(current_version(c))
+    tree = load_tree(copy)
     tree.by_key["fa-1-goal-1"].revision.title_da = "Mål 1.1, skærpet efter høringen"
     db.session.flush()
-    memo = build_memo(c, load_tree(current_version(c)), public=False)
+    memo = build_memo(c, load_tree(copy), public=False)
     (change,) = memo.changes
     assert change.what == "Ændret" and "skærpet" in change.after and "Mål 1.1" in change.before
 

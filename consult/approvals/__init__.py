@@ -1,0 +1,1 @@
+"""Sign-off: the parties that approve the memo and the final draft, and their decisions."""
