@@ -21,6 +21,7 @@ import yaml
 
 from bench.themes_quality import load
 from consult.themes import match_themes
+from consult.themes import semantic
 from consult.themes import suggest_themes
 
 PHRASES = Path(__file__).resolve().parent.parent / "consult" / "demo" / "phrases.yaml"
@@ -81,6 +82,7 @@ def main() -> None:
     items = synthetic(args.inputs)
     words = sum(len(text.split()) for _, text in items)
     print(f"{len(items)} inputs, {words / len(items):.0f} words each on average")
+    print(f"sentence vectors: {'yes' if semantic.wanted(len(items), None) else 'no'}")
     chosen = timed("suggest, k chosen", lambda: suggest_themes(items))
     print(f"  k = {chosen.k}; sizes {[theme.size for theme in chosen.themes]}")
     for theme in chosen.themes[:5]:

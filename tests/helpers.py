@@ -354,6 +354,7 @@ NEEDS_A_SECRET = {
     "accounts.reset_password",
     "responses.open_link",
     "participate.speak",
+    "participate.now_on",
     "participate.review_record",
 }
 

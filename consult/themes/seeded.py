@@ -5,7 +5,10 @@ centroid, and goes to the theme it fits best. A theme's centroid is the mean of 
 vectors plus the vector of its name, which weighs as much as the examples together: a named
 theme ("Ventetider") already says which words matter, and three short examples rarely share
 many words (measured: the name raises accuracy from 0.43 to 0.62 with three examples a theme,
-docs/analysis.md).
+docs/analysis.md). Up to ``semantic.MAX_INPUTS`` inputs, the same is done with a multilingual
+language model's sentence vectors (``consult.themes.semantic``: the mean of the examples' plus
+the name's), and an input's score is the mean of the lexical and the sentence cosine: the
+model knows that "jordemoder" and "fødsel" belong together, which no shared word shows.
 The words that made an input match are the word terms it shares with the theme's centroid,
 heaviest product of weights first, shown as people wrote them.
 """
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.preprocessing import normalize
 
+from consult.themes import semantic as semantic_vectors
 from consult.themes.vectors import Vectors
 from consult.themes.vectors import vectorise
 
@@ -35,7 +39,8 @@ class Match:
     id: Id
     #: The best theme's name, or None when the input has no usable words.
     theme: str | None
-    #: The cosine with the best theme's centroid, 0..1.
+    #: The cosine with the best theme's centroid, 0..1 (with sentence vectors: the mean of
+    #: the lexical and the sentence cosine).
     score: float
     #: The words the input shares with that theme, weightiest first.
     words: tuple[str, ...]
@@ -48,11 +53,14 @@ def match_themes(
     examples: Mapping[str, Sequence[Id]],
     *,
     use_names: bool = True,
+    semantic: bool | None = None,
 ) -> list[Match]:
     """Rank every input that is not an example by how well it fits each named theme.
 
     ``examples`` maps a theme's name to the ids of its example inputs (at least one each).
-    Returns one Match per other input, in the order of ``items``.
+    Returns one Match per other input, in the order of ``items``. ``semantic``: add the
+    language model's sentence vectors (True), never (False), or up to
+    ``consult.themes.semantic.MAX_INPUTS`` inputs (None, the default).
     """
     ids = [id_ for id_, _ in items]
     position = {id_: i for i, id_ in enumerate(ids)}
@@ -72,7 +80,17 @@ def match_themes(
     texts = [text or "" for _, text in items] + (names if use_names else [])
     vectors = vectorise(texts)
     centroids, word_centroids = _centroids(vectors, examples, names, position, len(ids), use_names)
-    similarity = np.clip(np.asarray(vectors.matrix[: len(ids)] @ centroids.T), 0.0, 1.0)
+    similarity = np.asarray(vectors.matrix[: len(ids)] @ centroids.T)
+    if semantic_vectors.wanted(len(ids), semantic):
+        sentences, named = semantic_vectors.embed(
+            [text for _, text in items], names if use_names else ()
+        )
+        sentence_centroids = _sentence_centroids(
+            sentences, named if use_names else None, examples, names, position
+        )
+        weight = semantic_vectors.WEIGHT
+        similarity = (similarity + weight * (sentences @ sentence_centroids.T)) / (1 + weight)
+    similarity = np.clip(similarity, 0.0, 1.0)
     empty = vectors.empty_rows()
 
     example_ids = {id_ for members in examples.values() for id_ in members}
@@ -119,6 +137,21 @@ def _centroids(
         centroids.append(centroid)
         word_centroids.append(word_centroid)
     return normalize(np.vstack(centroids)), np.vstack(word_centroids)
+
+
+def _sentence_centroids(
+    sentences: np.ndarray,
+    named: np.ndarray | None,
+    examples: Mapping[str, Sequence[Id]],
+    names: list[str],
+    position: dict[Id, int],
+) -> np.ndarray:
+    """Return each theme's centroid of sentence vectors: its examples' mean plus its name's."""
+    centroids = []
+    for number, name in enumerate(names):
+        mean = normalize(sentences[[position[id_] for id_ in examples[name]]].mean(axis=0)[None])
+        centroids.append(mean[0] + (named[number] if named is not None else 0.0))
+    return normalize(np.vstack(centroids))
 
 
 def _reasons(vectors: Vectors, row: int, word_centroid: np.ndarray) -> list[str]:

@@ -485,7 +485,9 @@ def seed_matches(
     examples = [i for i in dict.fromkeys(example_ids) if i in known]
     if len(examples) != len(set(example_ids)):
         raise ThemeError("example_scope")
-    found = match_themes(texts, {name: examples})
+    # Words only: this runs in the request, and the language model can take a minute on a
+    # busy server at 1,000 inputs (docs/analysis.md, Speed); suggestions use it in a job.
+    found = match_themes(texts, {name: examples}, semantic=False)
     ranked = sorted((m for m in found if m.theme is not None), key=lambda m: (-m.score, m.id))
     return Seeded(name=name, examples=examples, matches=ranked, scope_size=len(texts))
 
