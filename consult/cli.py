@@ -307,3 +307,12 @@ def update_command():
 def compile_command():
     """Build the .mo files the app reads."""
     _pybabel("compile", "-d", "translations")
+
+
+def _register_readside_commands() -> None:
+    from consult.readside.upkeep import recount_command
+
+    consult_cli.add_command(recount_command)
+
+
+_register_readside_commands()

@@ -20,6 +20,8 @@ from consult.responses.models import Stance
 MAX_PER_PAGE = 500
 DEFAULT_PER_PAGE = 100
 MAX_PAGE = 100_000
+#: The largest input id ``after`` accepts (nine digits).
+MAX_AFTER = 999_999_999
 #: An example slug, shown in the documentation.
 EXAMPLE_SLUG = "sundhedsaftale-2027"
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$"
@@ -181,6 +183,13 @@ def _schemas() -> dict:
                 "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
                 "total": {"type": "integer", "minimum": 0},
                 "pages": {"type": "integer", "minimum": 0},
+                "next_after": _nullable(
+                    {
+                        "type": "integer",
+                        "minimum": 1,
+                        "description": ("Pass as after= for the next page; null on the last page."),
+                    }
+                ),
                 "items": {"type": "array", "items": _ref("Input")},
             }
         ),
@@ -281,7 +290,22 @@ def build_spec() -> dict:
                     "parameters": [
                         slug,
                         {
+                            "name": "after",
+                            "in": "query",
+                            "required": False,
+                            "description": (
+                                "Keyset paging: the inputs after this input id, i.e. the "
+                                "next_after of the previous page. Every page then costs the "
+                                "same, however deep; prefer it to page. Not with page."
+                            ),
+                            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_AFTER},
+                        },
+                        {
                             "name": "page",
+                            "description": (
+                                "Offset paging (kept for old clients): reads past every "
+                                "earlier page, so deep pages are slow; use after."
+                            ),
                             "in": "query",
                             "required": False,
                             "schema": {

@@ -237,6 +237,8 @@ class InputPage:
     total: int
     page: int
     per_page: int
+    #: The ``after`` that gives the next page (the last id here), or None on the last page.
+    next_after: int | None = None
 
     @property
     def pages(self) -> int:
@@ -256,7 +258,9 @@ def _filtered(query, consultation_id: int, full: bool):
             Response.state == ResponseState.SUBMITTED
         )
     return query.join(Contribution, Contribution.input_id == Input.id).where(
-        Contribution.kind == ContributionKind.INPUT, *published.visible()
+        Contribution.consultation_id == consultation_id,
+        Contribution.kind == ContributionKind.INPUT,
+        *published.visible(),
     )
 
 
@@ -335,16 +339,38 @@ def _full_item(
     }
 
 
-def inputs_page(consultation: Consultation, page: int, per_page: int, *, full: bool) -> InputPage:
-    """Return one page of a consultation's input, oldest first.
+def _total(consultation: Consultation, full: bool) -> int:
+    """Count the inputs a view lists from what is kept, never by walking the inputs."""
+    if full:
+        # Response.input_count is kept by ORM events; the covering index answers this.
+        return int(
+            db.session.scalar(
+                select(func.coalesce(func.sum(Response.input_count), 0)).where(
+                    Response.consultation_id == consultation.id,
+                    Response.state == ResponseState.SUBMITTED,
+                )
+            )
+        )
+    return published.consultation_total(consultation.id)
 
+
+def inputs_page(
+    consultation: Consultation,
+    page: int,
+    per_page: int,
+    *,
+    full: bool,
+    after: int | None = None,
+) -> InputPage:
+    """Return one page of a consultation's input, oldest first (by input id).
+
+    :param after: keyset paging: the inputs with an id above this one (``next_after`` of the
+        previous page). The cost of a page is then the same at any depth; ``page`` (an offset)
+        still works, but reads past every earlier page.
     :param full: every submitted input with its original text, moderation state, tags and
         reply (a staff token only); otherwise only what ``published.visible()`` allows, with
         the frozen public text and a name only with consent.
     """
-    total = db.session.scalar(
-        _filtered(select(func.count(Input.id)), consultation.id, full).order_by(None)
-    )
     eager = (
         contains_eager(Input.response)
         .contains_eager(Response.respondent)
@@ -356,17 +382,32 @@ def inputs_page(consultation: Consultation, page: int, per_page: int, *, full: b
     if full:
         columns += [reply_state(), Reply.disposition]
     query = _filtered(select(*columns), consultation.id, full)
+    # The public list walks ix_contributions_public_inputs (consultation, state, input id).
+    key = Input.id if full else Contribution.input_id
     if full:
         query = query.outerjoin(Reply, Reply.id == Input.reply_id)
-    rows = db.session.execute(
-        query.options(*eager).order_by(Input.id).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    # Always a range on the key: comments and letters (no input id) sort first in the index.
+    # Both sides of the join: PostgreSQL does not carry a range across it, and would merge-join
+    # from the first input on.
+    query = query.where(key > (after or 0), Input.id > (after or 0))
+    if after is not None:
+        page = 1
+    query = query.options(*eager).order_by(key).limit(per_page)
+    if after is None:
+        query = query.offset((page - 1) * per_page)
+    rows = db.session.execute(query).all()
     if full:
         tags = _tags([row[0].id for row in rows])
         items = [_full_item(i, c, s, d, tags[i.id]) for i, c, s, d in rows]
     else:
         items = [_public_item(i, c) for i, c in rows]
-    return InputPage(items=items, total=total or 0, page=page, per_page=per_page)
+    return InputPage(
+        items=items,
+        total=_total(consultation, full),
+        page=page,
+        per_page=per_page,
+        next_after=items[-1]["id"] if len(items) == per_page else None,
+    )
 
 
 # --- figures -------------------------------------------------------------------------------------

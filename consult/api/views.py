@@ -31,9 +31,11 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
 from consult import errors
+from consult import http_cache
 from consult.accounts.models import Role
 from consult.api import services
 from consult.api.openapi import DEFAULT_PER_PAGE
+from consult.api.openapi import MAX_AFTER
 from consult.api.openapi import MAX_PAGE
 from consult.api.openapi import MAX_PER_PAGE
 from consult.api.openapi import build_spec
@@ -43,6 +45,7 @@ from consult.forms import BaseForm
 from consult.permissions import can_analyse
 from consult.permissions import public
 from consult.permissions import requires
+from consult.readside import public as published
 from consult.sanitize import clean_text
 from consult.security import commit_bookkeeping
 
@@ -212,12 +215,18 @@ def show_consultation(slug: str):
 @bp.route("/consultations/<slug>/inputs")
 @public
 @api_limit
+@http_cache.public_page(published.page_state)
 def list_inputs(slug: str):
     full = _full_view()
     consultation = _consultation(slug, full)
     page = _int_arg("page", 1, 1, MAX_PAGE)
     per_page = _int_arg("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-    result = services.inputs_page(consultation, page, per_page, full=full)
+    after = None
+    if "after" in request.args:
+        if "page" in request.args:
+            abort(400, description=_("Use either after or page, not both."))
+        after = _int_arg("after", 0, 0, MAX_AFTER)
+    result = services.inputs_page(consultation, page, per_page, full=full, after=after)
     return _answer(
         {
             "view": "staff" if full else "public",
@@ -225,6 +234,7 @@ def list_inputs(slug: str):
             "per_page": result.per_page,
             "total": result.total,
             "pages": result.pages,
+            "next_after": result.next_after,
             "items": result.items,
         },
         full=full,

@@ -69,6 +69,11 @@ class Contribution(db.Model):
         Index("ix_contributions_queue", "state", "queued_at"),
         Index("ix_contributions_item_state", "item_id", "state"),
         Index("ix_contributions_consultation_state", "consultation_id", "state"),
+        # The public goal page lists a goal's published input newest first: walk this and stop
+        # after a page, never sort them all.
+        Index("ix_contributions_item_published", "item_id", "state", "reviewed_at", "id"),
+        # The public API lists a consultation's published input by input id (keyset pages).
+        Index("ix_contributions_public_inputs", "consultation_id", "state", "input_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,6 +102,11 @@ class Contribution(db.Model):
     #: What the public reads, frozen at review; REDACTED marks removed parts.
     public_text: Mapped[str | None] = mapped_column(Text)
     public_wording: Mapped[str | None] = mapped_column(Text)
+    #: The public texts as cleaned HTML paragraphs (REDACTED kept, labelled at render), made
+    #: whenever the public text is set (``consult.readside.upkeep``), so no page bleaches a
+    #: text per render.
+    public_html: Mapped[str | None] = mapped_column(Text)
+    public_wording_html: Mapped[str | None] = mapped_column(Text)
     is_redacted: Mapped[bool] = mapped_column(default=False)
     #: Why it was hidden or redacted.
     reason: Mapped[HideReason | None] = mapped_column(enum_column(HideReason))

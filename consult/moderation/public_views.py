@@ -14,8 +14,10 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import select
 
+from consult import http_cache
 from consult.drafts import services as drafts
 from consult.drafts.models import Consultation
 from consult.extensions import db
@@ -44,8 +46,16 @@ def _consultation(slug: str) -> Consultation:
     return consultation
 
 
+class _KeptCountPagination(SelectPagination):
+    """A page of a select whose total comes from the kept counts, not from counting rows."""
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
+
+
 @bp.route("/items/<key>/input")
 @public
+@http_cache.public_page(published.page_state)
 def list_inputs(slug: str, key: str):
     consultation = _consultation(slug)
     version = drafts.current_version(consultation)
@@ -56,10 +66,13 @@ def list_inputs(slug: str, key: str):
     stance = request.args.get("stance")
     stance = stance if stance in {s.value for s in Stance} else None
     type_id = request.args.get("type", type=int)
-    types = published.type_counts(node.item.id)
+    counts = published.item_counts(node.item.id)
+    types = counts.by_type
     type_id = type_id if type_id in {t.id for t, _n in types} else None
-    page = db.paginate(
-        published.published_inputs(node.item.id, stance=stance, type_id=type_id),
+    page = _KeptCountPagination(
+        select=published.published_inputs(node.item.id, stance=stance, type_id=type_id),
+        session=db.session,
+        total=counts.total(stance, type_id),
         page=request.args.get("page", 1, type=int),
         per_page=PER_PAGE,
         error_out=False,
@@ -70,7 +83,7 @@ def list_inputs(slug: str, key: str):
         consultation=consultation,
         node=node,
         page=page,
-        stance_counts=published.stance_counts(node.item.id),
+        stance_counts=counts.stances,
         type_counts=types,
         stance=stance,
         type_id=type_id,

@@ -527,3 +527,60 @@ def test_the_openapi_document_describes_every_api_endpoint(app, client):
     assert per_page["schema"]["maximum"] == 500 and per_page["schema"]["minimum"] == 1
     assert inputs["security"] == [{}, {"bearerAuth": []}]
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_keyset_pages_follow_next_after_to_the_end(client, world):
+    c, moderator = world
+    texts = [f"Input nummer {n}." for n in range(5)]
+    for text in texts:
+        published(c, moderator, {"fa-1-goal-1": text})
+    hidden = make_response(c, {"fa-2-goal-1": "Skjult."})
+    moderation.hide(contribution_of(hidden), moderator, HideReason.SPAM)
+    url = f"/api/v1/consultations/{c.slug}/inputs?per_page=2"
+
+    seen, after, answers = [], None, []
+    while True:
+        _response, data = get_json(client, url + (f"&after={after}" if after is not None else ""))
+        answers.append(data)
+        seen += [i["text"] for i in data["items"]]
+        after = data["next_after"]
+        if after is None:
+            break
+        assert after == data["items"][-1]["id"]
+
+    assert seen == texts
+    assert [len(a["items"]) for a in answers] == [2, 2, 1]
+    assert {a["total"] for a in answers} == {5}
+    # The staff view pages the same way, over every submitted input.
+    user = make_user(Role.SECRETARIAT)
+    _row, token = services.create_token(user, "test")
+    _response, first = get_json(client, url, token)
+    base = f"/api/v1/consultations/{c.slug}/inputs"
+    _response, rest = get_json(client, f"{base}?per_page=10&after={first['next_after']}", token)
+    assert first["total"] == 6 and len(first["items"]) + len(rest["items"]) == 6
+    assert rest["next_after"] is None
+
+
+def test_bad_after_values_are_400_with_a_message(client, world):
+    c, moderator = world
+    published(c, moderator, {"fa-1-goal-1": "En."})
+    url = f"/api/v1/consultations/{c.slug}/inputs"
+    for query in (
+        "after=abc",
+        "after=-1",
+        "after=1.5",
+        "after=",
+        "after=%201",
+        "after=1e3",
+        "after=9999999999",
+        "after=99999999999999999999",
+        "after=%D9%A1",
+        "after=1&page=2",
+    ):
+        response, data = get_json(client, f"{url}?{query}")
+        assert response.status_code == 400, query
+        assert data["error"] == "bad_request" and data["message"], query
+    _response, data = get_json(client, f"{url}?after=0")
+    assert len(data["items"]) == 1
+    _response, data = get_json(client, f"{url}?after=999999999")
+    assert data["items"] == [] and data["next_after"] is None
