@@ -171,7 +171,9 @@ EXPECTED: dict[str, str] = {
     },
     # exports: the secretariat's files; the public report and open data for everyone
     "exports.list_exports": SECRETARIAT,
-    "exports.download": SECRETARIAT,
+    "exports.start_export": SECRETARIAT,
+    "exports.show_export": SECRETARIAT,
+    "exports.download_export": SECRETARIAT,
     "exports.show_report": PUBLIC,
     "exports.download_report": PUBLIC,
     # invitations (the høringsliste): BEGIN

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 from consult import jobs
-from consult.analysis.duplicates import compute_groups
-from consult.analysis.duplicates import store_groups
 from consult.db import write_lock
 from consult.drafts.models import Consultation
 from consult.extensions import db
@@ -23,6 +21,10 @@ def find_duplicates_job(job, consultation_id: int) -> dict:
 
     Safe to run twice: the same input gives the same groups, and campaigns keep their labels.
     """
+    # Loaded here: MinHash (datasketch, SciPy) is about 60 MiB that only this job needs.
+    from consult.analysis.duplicates import compute_groups
+    from consult.analysis.duplicates import store_groups
+
     if db.session.get(Consultation, consultation_id) is None:
         return {"groups": 0}
     grouping = compute_groups(consultation_id, lambda done, total: jobs.progress(job, done, total))

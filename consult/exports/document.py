@@ -11,6 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 
+#: Inputs a document lists per goal or initiative at most. Real consultations have up to a
+#: few hundred per goal; a memo of a million inputs would be a book nobody reads, and the
+#: DOCX, built in memory, would need gigabytes (docs/performance.md). The rest are counted.
+INPUTS_PER_GOAL = 1000
+
 
 @dataclass
 class MemoInput:
@@ -68,6 +73,8 @@ class MemoGoal:
     awaiting: int = 0
     #: The item's key, for links to it ("fa-1-goal-2").
     key: str = ""
+    #: Inputs past ``memo.INPUTS_PER_GOAL``: counted, not listed (see docs/performance.md).
+    not_listed: int = 0
 
 
 @dataclass

@@ -33,6 +33,7 @@ from docx.shared import RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from consult.exports.document import INPUTS_PER_GOAL
 from consult.exports.document import Memo
 from consult.exports.document import MemoBlock
 from consult.exports.document import MemoChange
@@ -352,6 +353,9 @@ class _Writer:
             self._block(block)
         if goal.awaiting > 0:
             self.paragraph("Memo Note", words["awaiting"].format(n=goal.awaiting))
+        if goal.not_listed > 0:
+            text = words["not_listed"].format(n=goal.not_listed, max=INPUTS_PER_GOAL)
+            self.paragraph("Memo Note", text)
         if goal.not_shown > 0:
             self.paragraph("Memo Note", words["not_shown"].format(n=goal.not_shown))
         elif not goal.blocks and not goal.awaiting:

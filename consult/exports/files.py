@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from collections.abc import Iterator
 from typing import IO
 
 from consult.drafts.services import Tree
+from consult.exports import pg_copy
 from consult.exports import rows as exports
 from consult.exports.memo import build_memo
 from consult.exports.tabular import csv_stream
 from consult.exports.tabular import json_stream
+from consult.exports.tabular import safe_cell
 
 FORMATS = ("csv", "xlsx", "docx", "json")
 #: Media types and file endings of what is sent.
@@ -35,8 +38,9 @@ def text_chunks(
 ) -> Iterator[str]:
     """CSV (words in ``lang``) or JSON (codes) as a stream of text chunks."""
     labels = exports.labels_for(lang) if fmt == "csv" else exports.codes_for(lang)
-    columns = exports.PUBLIC if public else exports.FULL
-    rows = exports.stream(consultation.id, tree, labels, public=public, lang=lang)
+    columns = exports.columns(public)
+    safe = safe_cell if fmt == "csv" else None  # JSON carries the text as it is
+    rows = exports.stream(consultation.id, tree, labels, public=public, lang=lang, safe=safe)
     if fmt == "csv":
         return csv_stream(rows, columns, delimiter)
     return json_stream(consultation, tree, rows, columns, public=public)
@@ -67,16 +71,32 @@ def render(fmt: str, memo, out: IO[bytes]) -> None:
 
 
 def write_file(path: str, fmt: str, consultation, tree: Tree, **options) -> None:
-    """Write any format to ``path`` (the CLI): text streamed, binary through its writer."""
-    if fmt in ("csv", "json"):
-        delimiter = options.pop("delimiter", ";")
-        with open(path, "w", encoding="utf-8", newline="") as out:
-            for chunk in text_chunks(fmt, consultation, tree, delimiter=delimiter, **options):
-                out.write(chunk)
-        return
-    options.pop("delimiter", None)
+    """Write any format to ``path`` (the CLI)."""
     with open(path, "wb") as out:
-        write_binary(fmt, consultation, tree, out, **options)
+        write_to(out, fmt, consultation, tree, **options)
+
+
+def write_to(out: IO[bytes], fmt: str, consultation, tree: Tree, **options) -> None:
+    """Write any format to the binary file ``out`` (a job's temporary file)."""
+    delimiter = options.pop("delimiter", ";")
+    if fmt == "csv" and pg_copy.available():
+        # PostgreSQL writes the rows itself (COPY), ten times faster than Python.
+        public, lang = options.get("public", False), options.get("lang", "da")
+        labels = exports.labels_for(lang)
+        pg_copy.write_csv(
+            out, consultation.id, tree, labels, public=public, lang=lang, delimiter=delimiter
+        )
+        return
+    if fmt in ("csv", "json"):
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+        try:
+            for chunk in text_chunks(fmt, consultation, tree, delimiter=delimiter, **options):
+                text.write(chunk)
+            text.flush()
+        finally:
+            text.detach()  # leave ``out`` open for the caller
+        return
+    write_binary(fmt, consultation, tree, out, **options)
 
 
 def temporary(fmt: str, consultation, tree: Tree, **options) -> str:

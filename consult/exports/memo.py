@@ -27,6 +27,7 @@ from consult.drafts.models import ItemKind
 from consult.drafts.models import Version
 from consult.drafts.services import Tree
 from consult.drafts.services import load_tree
+from consult.exports.document import INPUTS_PER_GOAL
 from consult.exports.document import Memo
 from consult.exports.document import MemoArea
 from consult.exports.document import MemoBlock
@@ -35,6 +36,7 @@ from consult.exports.document import MemoFigure
 from consult.exports.document import MemoGoal
 from consult.exports.document import MemoInput
 from consult.exports.document import MemoParty
+from consult.exports.rows import tick
 from consult.extensions import db
 from consult.i18n import format_deadline
 from consult.i18n import localized
@@ -68,6 +70,10 @@ def memo_words() -> dict[str, str]:
         "answers_inputs": _("The reply answers {n} inputs."),
         "not_shown": _("{n} inputs are not shown: they are not published, or were not to be."),
         "awaiting": _("{n} inputs await moderation: they are counted, but not quoted."),
+        "not_listed": _(
+            "{n} more inputs on this one are not listed: the document lists at most {max} per "
+            "goal or initiative. Every input is in the XLSX, CSV and JSON exports."
+        ),
         "no_input": _("No input."),
         "wording": _("Proposed wording"),
         "changes": _("Changes in the draft"),
@@ -97,8 +103,9 @@ def _chart(consultation, goal_figures) -> bytes | None:
     )
 
 
-def _blocks(consultation, item_id: int, public: bool, labels) -> tuple[list[MemoBlock], int]:
-    """The goal's input, grouped by the reply that answers it; return blocks and how many.
+def _blocks(consultation, item_id: int, public: bool, labels) -> tuple[list[MemoBlock], int, int]:
+    """The goal's input, grouped by the reply that answers it; return the blocks, how many
+    inputs they list, and how many more there were past ``INPUTS_PER_GOAL``.
 
     Only moderated text is quoted (``consult.readside.quotes``): the public report holds only
     published input; the secretariat's memo lists the rest too, saying why it is not quoted.
@@ -116,7 +123,7 @@ def _blocks(consultation, item_id: int, public: bool, labels) -> tuple[list[Memo
         )
     }
     grouped: OrderedDict = OrderedDict()
-    shown = 0
+    shown = not_listed = 0
     for quote in quotes.goal_quotes(
         consultation.id,
         item_id,
@@ -124,6 +131,9 @@ def _blocks(consultation, item_id: int, public: bool, labels) -> tuple[list[Memo
         en=labels["lang"] == "en",
         removed=labels["removed"],
     ):
+        if shown >= INPUTS_PER_GOAL:
+            not_listed += 1
+            continue
         reply = replies.get(quote.reply_id)
         if reply is not None and public and reply.state is not ReplyState.APPROVED:
             reply = None  # a draft reply is the secretariat's, not the public's
@@ -154,7 +164,7 @@ def _blocks(consultation, item_id: int, public: bool, labels) -> tuple[list[Memo
             )
         )
         shown += 1
-    return list(grouped.values()), shown
+    return list(grouped.values()), shown, not_listed
 
 
 def _changes(consultation, tree: Tree) -> list[MemoChange]:
@@ -246,7 +256,8 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                 if node.kind not in (ItemKind.GOAL, ItemKind.INITIATIVE):
                     continue
                 f = figures.goal(consultation, node.item.id)
-                blocks, shown = _blocks(consultation, node.item.id, public, labels)
+                blocks, shown, not_listed = _blocks(consultation, node.item.id, public, labels)
+                tick(shown + not_listed)  # a job's progress: inputs gathered so far
                 total = sum(f.stances.values())
                 goals.append(
                     MemoGoal(
@@ -272,7 +283,8 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                         else "",
                         chart_png=_chart(consultation, f),
                         blocks=blocks,
-                        not_shown=(f.inputs - shown - waiting.get(node.item.id, 0))
+                        not_listed=not_listed,
+                        not_shown=(f.inputs - shown - not_listed - waiting.get(node.item.id, 0))
                         if public
                         else 0,
                         awaiting=waiting.get(node.item.id, 0),

@@ -44,6 +44,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from consult.analysis.charts import danish_number
 from consult.analysis.charts import danish_percent
+from consult.exports.document import INPUTS_PER_GOAL
 from consult.exports.document import Memo
 from consult.exports.document import MemoArea
 from consult.exports.document import MemoBlock
@@ -368,6 +369,9 @@ class _Story:
             yield from self.block(block)
         if goal.awaiting > 0:
             yield self.para(words["awaiting"].format(n=goal.awaiting), "note")
+        if goal.not_listed > 0:
+            text = words["not_listed"].format(n=goal.not_listed, max=INPUTS_PER_GOAL)
+            yield self.para(text, "note")
         if goal.not_shown > 0:
             yield self.para(words["not_shown"].format(n=goal.not_shown), "note")
         if not goal.blocks and not goal.awaiting:

@@ -10,13 +10,19 @@ streaming cursor, so memory stays flat whatever the number of inputs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask_babel import force_locale
+from sqlalchemy import String
 from sqlalchemy import func
+from sqlalchemy import literal
+from sqlalchemy import literal_column
 from sqlalchemy import select
+from sqlalchemy import type_coerce
 from sqlalchemy.orm import aliased
 
 from consult.analysis.figures import reply_state
@@ -44,6 +50,37 @@ from consult.responses.models import ResponseState
 from consult.sessions.models import Meeting
 
 BATCH = 2000
+
+#: Told how many rows have been read so far (a job's progress); see ``counting``.
+_COUNTER: ContextVar[_Counter | None] = ContextVar("consult_export_counter", default=None)
+
+
+class _Counter:
+    def __init__(self, callback: Callable[[int], None]):
+        self.done = 0
+        self.callback = callback
+
+    def add(self, n: int) -> None:
+        self.done += n
+        self.callback(self.done)
+
+
+@contextmanager
+def counting(callback: Callable[[int], None]) -> Iterator[None]:
+    """Call ``callback(rows read so far)`` after every batch of every stream made inside."""
+    token = _COUNTER.set(_Counter(callback))
+    try:
+        yield
+    finally:
+        _COUNTER.reset(token)
+
+
+def tick(n: int) -> None:
+    """Count ``n`` more rows done for the ``counting`` block around this, if any."""
+    counter = _COUNTER.get()
+    if counter is not None:
+        counter.add(n)
+
 
 #: The columns of the secretariat's export, in order (CSV header, XLSX columns, JSON keys).
 FULL = (
@@ -133,20 +170,39 @@ def _alternatives(tree: Tree) -> dict[int, str]:
     }
 
 
-def _tags(input_ids: list[int]) -> dict[int, str]:
-    tags: dict[int, list[str]] = {}
-    for input_id, name in db.session.execute(
-        select(input_tags.c.input_id, Tag.name)
-        .join(Tag, Tag.id == input_tags.c.tag_id)
-        .where(input_tags.c.input_id.in_(input_ids))
-        .order_by(Tag.name)
-    ):
-        tags.setdefault(input_id, []).append(name)
-    return {k: ", ".join(v) for k, v in tags.items()}
+#: Between tag names inside the query; the names are sorted and joined with ", " here.
+_TAG_SEPARATOR = "\x1f"
 
 
-def _iso(value: datetime | None) -> str:
-    return value.isoformat(timespec="seconds") if value else ""
+def _tag_names():
+    """The input's tag names, in one column (a correlated subquery on the primary key)."""
+    aggregate = func.string_agg if db.engine.dialect.name == "postgresql" else func.group_concat
+    return (
+        select(aggregate(Tag.name, _TAG_SEPARATOR))
+        .select_from(input_tags.join(Tag, Tag.id == input_tags.c.tag_id))
+        .where(input_tags.c.input_id == Input.id)
+        .scalar_subquery()
+    )
+
+
+def _tags(names: str | None) -> str:
+    return ", ".join(sorted(names.split(_TAG_SEPARATOR))) if names else ""
+
+
+def _iso(column):
+    """The timestamp as ISO 8601 in UTC to the second ("2026-10-05T12:34:56+00:00"), written by
+    the database: parsing a million datetimes in Python only to print them again costs more
+    than reading the rows. Columns hold naive UTC (``consult.db.UTCDateTime``)."""
+    if db.engine.dialect.name == "postgresql":
+        text = func.to_char(column, literal_column("""'YYYY-MM-DD"T"HH24:MI:SS'"""), type_=String)
+    else:
+        text = func.strftime("%Y-%m-%dT%H:%M:%S", column, type_=String)
+    return (text + "+00:00").label(None)
+
+
+def _raw(column):
+    """The stored value without its Python type (an enum's value, not the enum)."""
+    return type_coerce(column, String)
 
 
 def _query(consultation_id: int, public: bool, item_ids=None):
@@ -157,7 +213,7 @@ def _query(consultation_id: int, public: bool, item_ids=None):
             Input.id,
             Response.receipt_number,
             Input.item_id,
-            Input.stance,
+            _raw(Input.stance),
             Input.importance,
             Input.text,
             Input.proposed_wording,
@@ -171,22 +227,23 @@ def _query(consultation_id: int, public: bool, item_ids=None):
             Municipality.name_en,
             HealthCluster.name_da,
             HealthCluster.name_en,
-            Response.channel,
-            Response.consent,
+            _raw(Response.channel),
+            _raw(Response.consent),
             Meeting.title,
             Input.duplicate_group_id,
             DuplicateGroup.is_campaign,
             DuplicateGroup.label,
             state,
-            Reply.disposition,
+            _raw(Reply.disposition),
             Reply.text,
             Reply.reason,
-            Contribution.state,
+            _raw(Contribution.state),
             Contribution.public_text,
             Contribution.public_wording,
-            Contribution.reviewed_at,
-            Response.submitted_at,
-            Input.updated_at,
+            _iso(Contribution.reviewed_at),
+            _iso(Response.submitted_at),
+            _iso(Input.updated_at),
+            _tag_names() if not public else literal(None),
         )
         .join(Response, Response.id == Input.response_id)
         .join(Respondent, Respondent.id == Response.respondent_id)
@@ -212,6 +269,11 @@ def _query(consultation_id: int, public: bool, item_ids=None):
     return query
 
 
+def columns(public: bool) -> tuple[str, ...]:
+    """The columns of a row: PUBLIC or FULL."""
+    return PUBLIC if public else FULL
+
+
 def stream(
     consultation_id: int,
     tree: Tree,
@@ -220,75 +282,124 @@ def stream(
     public: bool = False,
     lang: str = "da",
     item_ids=None,
-) -> Iterator[dict]:
-    """Return an iterator of one dict per input (the keys of FULL, or of PUBLIC), in reading
-    order. What it needs of the draft is read now: a download streams after its view has
-    returned and the session that loaded ``tree`` is gone."""
-    paths = goal_paths(tree)
-    alternatives = _alternatives(tree)
-    query = _query(consultation_id, public, item_ids).execution_options(yield_per=BATCH)
-    return _rows(query, paths, alternatives, labels, public=public, en=lang == "en")
+    safe: Callable[[str], str] | None = None,
+) -> Iterator[tuple]:
+    """Return an iterator of one tuple per input (the values of FULL, or of PUBLIC, in that
+    order), in reading order. What it needs of the draft is read now: a download streams
+    after its view has returned and the session that loaded ``tree`` is gone.
+
+    ``safe`` (``tabular.safe_cell`` for spreadsheets) is applied to every text that people
+    wrote (input, names, replies, titles, reference names), not to the codes, labels,
+    numbers and dates this module writes itself."""
+    cell = safe or _same
+    paths = {k: (key, cell(path), place) for k, (key, path, place) in goal_paths(tree).items()}
+    alternatives = {k: cell(v) for k, v in _alternatives(tree).items()}
+    query = _query(consultation_id, public, item_ids)
+    return _rows(query, paths, alternatives, labels, cell, public=public, en=lang == "en")
 
 
-def _rows(query, paths, alternatives, labels: Labels, *, public: bool, en: bool) -> Iterator[dict]:
-    result = db.session.execute(query)
-    for batch in result.partitions():
-        tags = {} if public else _tags([row[0] for row in batch])
+def _same(value):
+    return value
+
+
+def _rows(
+    query, paths, alternatives, labels: Labels, cell, *, public: bool, en: bool
+) -> Iterator[tuple]:
+    # One tight loop for a million rows: locals, plain dict lookups, a tuple per row.
+    stance_of, channel_of = labels.stance, labels.channel
+    disposition_of, reply_state_of = labels.disposition, labels.reply_state
+    moderation_of, removed = labels.moderation, labels.removed
+    no_path = ("", "", (0, 0))
+    public_text = published.plain_public_text
+    staff_text = staff.text
+    shown_name = naming.shown_name
+    approved_state = ReplyState.APPROVED.value
+    # Core, not the ORM: plain rows, a server-side cursor on PostgreSQL, BATCH rows at a time.
+    # (Options for this statement only: Connection.execution_options() would change the
+    # session's connection for good.)
+    result = db.session.connection().execute(
+        query, execution_options={"stream_results": True, "yield_per": BATCH}
+    )
+    for batch in result.partitions(BATCH):
         for row in batch:
             (
                 input_id, receipt, item_id, stance, importance, text, wording, alternative,
                 type_da, type_en, is_org, organisation, name, town_da, town_en, cluster_da,
                 cluster_en, channel, consent, session, group_id, is_campaign, group_label,
-                state, disposition, reply, reason, moderation, public_text, public_wording,
-                reviewed_at, submitted_at, updated_at,
+                state, disposition, reply, reason, moderation, frozen_text, frozen_wording,
+                reviewed_at, submitted_at, updated_at, tag_names,
             ) = row  # fmt: skip
-            key, path, _place = paths.get(item_id, ("", "", (0, 0)))
-            common = {
-                "input_id": input_id,
-                "goal_key": key,
-                "goal": path,
-                "stance": labels.of("stance", stance),
-                "importance": importance,
-                "preferred_alternative": alternatives.get(alternative, ""),
-                "respondent_type": (type_en or type_da) if en else (type_da or ""),
-                "cluster": (cluster_en or cluster_da) if en else (cluster_da or ""),
-                "channel": labels.of("channel", channel),
-                "session": session or "",
-            }
+            key, path, _place = paths.get(item_id, no_path)
+            stance_word = "" if stance is None else stance_of.get(stance, stance)
+            type_name = cell((type_en or type_da) if en else (type_da or ""))
+            cluster = cell((cluster_en or cluster_da) if en else (cluster_da or ""))
+            channel_word = "" if channel is None else channel_of.get(channel, channel)
+            preferred = alternatives.get(alternative, "")
             if public:
-                approved = state == ReplyState.APPROVED.value
-                yield {
-                    **common,
-                    "text": published.plain_public_text(public_text, labels.removed),
-                    "proposed_wording": published.plain_public_text(public_wording, labels.removed),
-                    "name_or_organisation": naming.shown_name(consent, is_org, organisation, name),
-                    "disposition": labels.of("disposition", disposition) if approved else "",
-                    "reply": (reply or "") if approved else "",
-                    "published_at": _iso(reviewed_at),
-                }
+                approved = state == approved_state
+                yield (
+                    input_id,
+                    key,
+                    path,
+                    stance_word,
+                    importance,
+                    cell(public_text(frozen_text, removed)),
+                    cell(public_text(frozen_wording, removed)),
+                    preferred,
+                    type_name,
+                    cell(shown_name(consent, is_org, organisation, name)),
+                    cluster,
+                    channel_word,
+                    cell(session or ""),
+                    disposition_of.get(disposition, disposition)
+                    if approved and disposition is not None
+                    else "",
+                    cell(reply or "") if approved else "",
+                    reviewed_at or "",
+                )
                 continue
-            yield {
-                **common,
-                "receipt": receipt or "",
-                "text": staff.text(text),
-                "proposed_wording": staff.text(wording),
-                "organisation": organisation,
-                "name": name,
-                "municipality": (town_en or town_da) if en else (town_da or ""),
-                "tags": tags.get(input_id, ""),
-                "duplicate_group": group_id or "",
-                "campaign": (group_label or "✓") if is_campaign else "",
-                "reply_state": labels.of("reply_state", state),
-                "disposition": labels.of("disposition", disposition),
-                "reply": reply or "",
-                "reply_reason": reason or "",
-                "moderation_state": labels.of("moderation", moderation),
-                "submitted_at": _iso(submitted_at),
-                "updated_at": _iso(updated_at),
-            }
+            yield (
+                input_id,
+                receipt or "",
+                key,
+                path,
+                stance_word,
+                importance,
+                cell(staff_text(text)),
+                cell(staff_text(wording)),
+                preferred,
+                type_name,
+                cell(organisation),
+                cell(name),
+                cell((town_en or town_da) if en else (town_da or "")),
+                cluster,
+                channel_word,
+                cell(session or ""),
+                cell(_tags(tag_names)),
+                group_id or "",
+                cell(group_label or "✓") if is_campaign else "",
+                "" if state is None else reply_state_of.get(state, state),
+                "" if disposition is None else disposition_of.get(disposition, disposition),
+                cell(reply or ""),
+                cell(reason or ""),
+                "" if moderation is None else moderation_of.get(moderation, moderation),
+                submitted_at or "",
+                updated_at or "",
+            )
+        tick(len(batch))
 
 
 def count(consultation_id: int, *, public: bool = False) -> int:
+    """How many rows ``stream`` yields. The secretariat's count comes from the responses alone
+    (``Response.input_count``, kept by the ORM on every input, with a covering index), not from
+    the export's join: a job counts before it starts, and a million-row join costs seconds."""
+    if not public:
+        return db.session.scalar(
+            select(func.coalesce(func.sum(Response.input_count), 0)).where(
+                Response.consultation_id == consultation_id,
+                Response.state == ResponseState.SUBMITTED,
+            )
+        )
     query = _query(consultation_id, public).with_only_columns(func.count()).order_by(None)
     return db.session.scalar(query)
 

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import base64
-import os
 
 from flask import Blueprint
 from flask import Response
 from flask import abort
+from flask import redirect
 from flask import render_template
 from flask import request
 from flask import send_file
 from flask import stream_with_context
+from flask import url_for
 from flask_login import current_user
 
+from consult import jobs
+from consult import storage
 from consult.analysis.views import consultation_and_tree
 from consult.audit import services as audit
 from consult.drafts.models import Status
 from consult.exports import files
+from consult.exports import jobs as export_jobs
 from consult.exports import report_cache
+from consult.exports.forms import ExportForm
 from consult.extensions import db
 from consult.i18n import current_lang
 from consult.permissions import can_analyse
@@ -30,6 +35,8 @@ from consult.readside import quotes
 bp = Blueprint("exports", __name__)
 
 DELIMITERS = {"semicolon": ";", "comma": ","}
+#: Seconds between the status page's reloads while an export is being made.
+REFRESH_SECONDS = 3
 #: What the public may download: the report, and the open data of published input.
 REPORT_FILES = {("report", "pdf"), ("report", "docx"), ("open-data", "csv"), ("open-data", "json")}
 
@@ -43,42 +50,116 @@ def _name(consultation, suffix: str, fmt: str) -> str:
     return f"{consultation.slug}-{suffix}.{fmt}"
 
 
-def _send(consultation, tree, fmt: str, name: str, *, public: bool, lang: str):
-    """Stream CSV and JSON; build XLSX, DOCX and PDF in a temporary file and send it."""
+def _send_open_data(consultation, tree, fmt: str, name: str, *, lang: str):
+    """Stream the open data (CSV or JSON) as it is made."""
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if fmt in ("csv", "json"):
-        delimiter = DELIMITERS.get(request.args.get("delimiter", ""), ";")
-        chunks = files.text_chunks(
-            fmt, consultation, tree, public=public, lang=lang, delimiter=delimiter
-        )
-        # content_type, not mimetype: Werkzeug would add a second "; charset=utf-8".
-        return Response(stream_with_context(chunks), content_type=files.MEDIA[fmt], headers=headers)
-    path = files.temporary(fmt, consultation, tree, public=public, lang=lang)
-    # Open, then remove the name: the file lives while it is being sent, and never longer.
-    source = open(path, "rb")  # noqa: SIM115 - send_file closes it
-    os.unlink(path)
-    return send_file(source, mimetype=files.MEDIA[fmt], as_attachment=True, download_name=name)
+    delimiter = DELIMITERS.get(request.args.get("delimiter", ""), ";")
+    chunks = files.text_chunks(fmt, consultation, tree, public=True, lang=lang, delimiter=delimiter)
+    # content_type, not mimetype: Werkzeug would add a second "; charset=utf-8".
+    return Response(stream_with_context(chunks), content_type=files.MEDIA[fmt], headers=headers)
 
 
-# --- the secretariat's exports -----------------------------------------------------------------
+# --- the secretariat's exports: each one a job (consult/exports/jobs.py) -------------------------
+
+
+def _export_page(consultation, form: ExportForm, status: int = 200):
+    # The memo quotes only moderated text: say how much is still waiting before it is built.
+    waiting = sum(quotes.waiting_by_goal(consultation.id).values())
+    recent = export_jobs.recent(consultation.id, current_user.id)
+    return (
+        render_template(
+            "exports/export_list.html",
+            consultation=consultation,
+            waiting=waiting,
+            form=form,
+            recent=recent,
+            is_expired=export_jobs.is_expired,
+            keep_hours=export_jobs.keep_hours(),
+        ),
+        status,
+    )
 
 
 @bp.route("/staff/consultations/<slug>/exports/")
 @requires(can_analyse)
 def list_exports(slug: str):
     consultation, _tree = consultation_and_tree(slug)
-    # The memo quotes only moderated text: say how much is still waiting before it is built.
-    waiting = sum(quotes.waiting_by_goal(consultation.id).values())
-    return render_template("exports/export_list.html", consultation=consultation, waiting=waiting)
+    return _export_page(consultation, ExportForm(lang=_lang()))
 
 
-@bp.route("/staff/consultations/<slug>/exports/<fmt>")
+@bp.route("/staff/consultations/<slug>/exports/", methods=["POST"])
 @requires(can_analyse)
-def download(slug: str, fmt: str):
-    if fmt not in files.FORMATS:
+def start_export(slug: str):
+    consultation, _tree = consultation_and_tree(slug)
+    form = ExportForm()
+    if not form.validate_on_submit():
+        return _export_page(consultation, form, 400)
+    fmt, lang = form.fmt.data, form.lang.data
+    delimiter = form.delimiter.data if fmt == "csv" else "semicolon"
+    # A worker builds it (a million inputs take minutes); a second click finds it under way.
+    job = jobs.enqueue(
+        export_jobs.KIND,
+        topic=export_jobs.topic(consultation.id, current_user.id, fmt, lang, delimiter),
+        requested_by=current_user,
+        once=True,
+        consultation_id=consultation.id,
+        fmt=fmt,
+        lang=lang,
+        delimiter=export_jobs.DELIMITERS[delimiter],
+        public=False,
+    )
+    db.session.commit()
+    return redirect(url_for("exports.show_export", slug=slug, job_id=job.id))
+
+
+def _own_export(slug: str, job_id: int):
+    """The consultation and the export job, if it is this person's export of it; else 404."""
+    consultation, _tree = consultation_and_tree(slug)
+    job = jobs.get(job_id)
+    if (
+        job is None
+        or job.kind != export_jobs.KIND
+        or job.requested_by_id != current_user.id
+        or job.args.get("consultation_id") != consultation.id
+    ):
         abort(404)
-    consultation, tree = consultation_and_tree(slug)
-    lang = _lang()
+    return consultation, job
+
+
+@bp.route("/staff/consultations/<slug>/exports/<int:job_id>")
+@requires(can_analyse)
+def show_export(slug: str, job_id: int):
+    consultation, job = _own_export(slug, job_id)
+    args = job.args
+    again = ExportForm(
+        formdata=None,
+        fmt=args.get("fmt"),
+        lang=args.get("lang"),
+        delimiter="comma" if args.get("delimiter") == "," else "semicolon",
+    )
+    return render_template(
+        "exports/export_show.html",
+        consultation=consultation,
+        job=job,
+        expired=export_jobs.is_expired(job),
+        again=again,
+        is_expired=export_jobs.is_expired,
+        keep_hours=export_jobs.keep_hours(),
+        refresh_seconds=REFRESH_SECONDS,
+    )
+
+
+@bp.route("/staff/consultations/<slug>/exports/<int:job_id>/file")
+@requires(can_analyse)
+def download_export(slug: str, job_id: int):
+    consultation, job = _own_export(slug, job_id)
+    result = job.result or {}
+    stored = result.get("key")
+    if job.state is not jobs.JobState.DONE or not stored or export_jobs.is_expired(job):
+        abort(404)
+    if not storage.exists(stored):
+        abort(404)
+    fmt = result["format"]
     # Written before the file goes: a download that fails half-way is still on record.
     audit.record(
         current_user,
@@ -87,11 +168,14 @@ def download(slug: str, fmt: str):
         consultation.id,
         consultation_id=consultation.id,
         reason=fmt,
-        lang=lang,
+        lang=job.args.get("lang"),
+        job=job.id,
     )
     db.session.commit()
-    suffix = "hoeringsnotat" if fmt == "docx" else "input"
-    return _send(consultation, tree, fmt, _name(consultation, suffix, fmt), public=False, lang=lang)
+    try:
+        return storage.send(stored, mimetype=files.MEDIA[fmt], download_name=result["name"])
+    except storage.FileMissing:
+        abort(404)
 
 
 # --- the public report and open data -------------------------------------------------------------
@@ -135,4 +219,4 @@ def download_report(slug: str, kind: str, fmt: str):
     if kind == "report":
         path = report_cache.public_report_file(fmt, consultation, tree, _lang())
         return send_file(path, mimetype=files.MEDIA[fmt], as_attachment=True, download_name=name)
-    return _send(consultation, tree, fmt, name, public=True, lang=_lang())
+    return _send_open_data(consultation, tree, fmt, name, lang=_lang())

@@ -58,12 +58,14 @@ def _area_sheets(workbook, title: str, taken: set[str], columns, rows, bold, wra
         return sheet
 
     sheet, last = new_sheet(), 0
+    write_row = sheet.write_row
     for row in rows:
         if last == SHEET_ROWS_MAX:
             sheet.autofilter(0, 0, last, len(columns) - 1)
             sheet, last = new_sheet(), 0
+            write_row = sheet.write_row
         last += 1
-        sheet.write_row(last, 0, [safe_cell(row.get(c, "")) for c in columns])
+        write_row(last, 0, row)
     sheet.autofilter(0, 0, max(last, 1), len(columns) - 1)
 
 
@@ -106,7 +108,13 @@ def write_xlsx(consultation, tree: Tree, out: IO[bytes] | str, *, public=False, 
         for area in tree.focus_areas:
             items = [n.item.id for n in area.children if n.kind.takes_input]
             rows = exports.stream(
-                consultation.id, tree, labels, public=public, lang=lang, item_ids=items
+                consultation.id,
+                tree,
+                labels,
+                public=public,
+                lang=lang,
+                item_ids=items,
+                safe=safe_cell,
             )
             title = localized(area.revision, "title")[0]
             _area_sheets(workbook, title, taken, columns, rows, bold, wrap)

@@ -14,10 +14,22 @@ nearest neighbours in ``consult.themes.neighbours``. docs/analysis.md explains t
 gives the figures.
 """
 
-from consult.themes.seeded import Match
-from consult.themes.seeded import match_themes
-from consult.themes.suggest import Suggestions
-from consult.themes.suggest import Theme
-from consult.themes.suggest import suggest_themes
+import importlib
 
 __all__ = ["Match", "Suggestions", "Theme", "match_themes", "suggest_themes"]
+
+#: Loaded when first used (PEP 562): scikit-learn and SciPy take about 100 MiB, and every
+#: web and worker process imports this package through the CLI without needing them.
+_WHERE = {
+    "Match": "consult.themes.seeded",
+    "match_themes": "consult.themes.seeded",
+    "Suggestions": "consult.themes.suggest",
+    "Theme": "consult.themes.suggest",
+    "suggest_themes": "consult.themes.suggest",
+}
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -38,8 +38,6 @@ from consult.responses.models import Input
 from consult.responses.models import Respondent
 from consult.responses.models import Response
 from consult.sanitize import clean_text
-from consult.themes import match_themes
-from consult.themes import suggest_themes
 from consult.themes.models import SuggestionState
 from consult.themes.models import ThemeRun
 from consult.themes.models import ThemeSuggestion
@@ -165,6 +163,8 @@ def _store(run: ThemeRun, themes, parent: ThemeSuggestion | None = None) -> int:
 
 def compute_run(run: ThemeRun, progress: Progress | None = None) -> tuple[list[tuple], object]:
     """Read the run's input and ask the engine (no writes): return the texts and suggestions."""
+    from consult.themes import suggest_themes  # scikit-learn: loaded when first used
+
     texts = read_texts(scope_ids(run.consultation_id, run.item_id), progress)
     return texts, suggest_themes(texts, k=run.k)
 
@@ -215,6 +215,8 @@ def member_ids_list(suggestion: ThemeSuggestion) -> list[int]:
 
 
 def compute_split(suggestion: ThemeSuggestion, k: int):
+    from consult.themes import suggest_themes
+
     texts = read_texts(member_ids(suggestion))
     return suggest_themes(texts, k=k)
 
@@ -487,6 +489,8 @@ def seed_matches(
         raise ThemeError("example_scope")
     # Words only: this runs in the request, and the language model can take a minute on a
     # busy server at 1,000 inputs (docs/analysis.md, Speed); suggestions use it in a job.
+    from consult.themes import match_themes
+
     found = match_themes(texts, {name: examples}, semantic=False)
     ranked = sorted((m for m in found if m.theme is not None), key=lambda m: (-m.score, m.id))
     return Seeded(name=name, examples=examples, matches=ranked, scope_size=len(texts))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 
 import pypdf
@@ -25,6 +26,40 @@ def _download(page, link_name: str, tmp_path):
     return path
 
 
+def _run_jobs(app) -> int:
+    """Play the worker: run the jobs the live server handed to its (in-memory) queue."""
+    from consult.jobs.queue import job_queue
+
+    huey = job_queue.of(app).huey
+    ran = 0
+    while (task := huey.dequeue()) is not None:
+        if task.name == "run_job":
+            huey.execute(task)
+            ran += 1
+    return ran
+
+
+def _export(page, live_server, tmp_path, file_label: str, *, check=False):
+    """Ask for a file on the exports page, see it wait, let a worker make it, download it."""
+    page.goto(f"/staff/consultations/{SLUG}/exports/")
+    page.get_by_role("radio", name=file_label, exact=True).check()
+    page.get_by_role("button", name="Lav filen").click()
+    assert page.get_by_role("heading", name=file_label, level=1).is_visible()
+    status = page.locator("#export-status")
+    assert "Filen venter på sin tur." in status.inner_text()
+    assert page.get_by_role("progressbar", name="Fremskridt").is_visible()
+    if check:
+        check_axe(page)
+    assert _run_jobs(live_server.app) == 1
+    # exports.js fetches the page again and shows the file (without it: a link to refresh).
+    link = page.get_by_role("link", name=re.compile(r"^Hent "))
+    link.wait_for(timeout=15_000)
+    assert "Filen er klar" in status.inner_text()
+    if check:
+        check_axe(page)
+    return _download(page, link.inner_text(), tmp_path)
+
+
 def test_the_secretariat_downloads_every_format_and_previews_the_report(
     page, live_server, tmp_path
 ):
@@ -34,17 +69,22 @@ def test_the_secretariat_downloads_every_format_and_previews_the_report(
     assert page.get_by_role("heading", name="Eksport", level=1).is_visible()
     check_axe(page)
 
-    xlsx = _download(page, "Excel-projektmappe (XLSX)", tmp_path)
+    xlsx = _export(page, live_server, tmp_path, "Excel-projektmappe (XLSX)", check=True)
     with zipfile.ZipFile(xlsx) as book:
         assert "xl/charts/chart1.xml" in book.namelist()
-    csv = _download(page, "CSV til dansk Excel (semikolon)", tmp_path)
+    csv = _export(page, live_server, tmp_path, "CSV, én række pr. input")
     head = csv.read_text(encoding="utf-8").splitlines()[0]
     assert head.startswith("\ufeffinput_id;receipt;goal_key")
-    memo = _download(page, "Høringsnotatet (Word)", tmp_path)
+    memo = _export(page, live_server, tmp_path, "Høringsnotatet (Word)")
     assert memo.name == f"{SLUG}-hoeringsnotat.docx"
     with zipfile.ZipFile(memo) as document:
         assert "Høringsliste" in document.read("word/document.xml").decode()
-    assert _download(page, "JSON", tmp_path).read_text(encoding="utf-8").startswith("{")
+    assert _export(page, live_server, tmp_path, "JSON").read_text(encoding="utf-8").startswith("{")
+    # The exports page lists them, newest first.
+    page.goto(f"/staff/consultations/{SLUG}/exports/")
+    recent = page.get_by_role("heading", name="Dine seneste eksporter")
+    assert recent.is_visible()
+    check_axe(page)
 
     # The public report: a preview for the secretariat until the memo is published.
     page.get_by_role("link", name="Den offentlige rapport").click()

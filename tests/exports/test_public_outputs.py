@@ -42,6 +42,7 @@ from consult.responses import services as responding
 from consult.responses.models import Input
 from consult.responses.models import Response
 from consult.responses.models import Stance
+from tests.factories import csrf_token
 from tests.factories import make_consultation
 from tests.factories import make_response
 from tests.factories import make_user
@@ -526,14 +527,18 @@ def test_the_public_report_follows_each_change_made_after_it_was_read(client, la
 
 
 @pytest.mark.only_on("sqlite")  # LibreOffice: the file, not the SQL
-def test_libreoffice_opens_the_xlsx_and_shows_formulas_as_text(client, tmp_path):
+def test_libreoffice_opens_the_xlsx_and_shows_formulas_as_text(client, tmp_path, run_jobs):
     load_reference_data()
     c = make_consultation(focus_areas=2, goals_per_area=2)
     make_response(c, DANGEROUS)
     sign_in(client, make_user(Role.SECRETARIAT))
-    response = get(client, f"/staff/consultations/{c.slug}/exports/xlsx")
+    page = f"/staff/consultations/{c.slug}/exports/"
+    form = {"fmt": "xlsx", "delimiter": "semicolon", "lang": "da"}
+    asked = client.post(page, data={**form, "csrf_token": csrf_token(client, page)})
+    assert asked.status_code == 302 and run_jobs() == 1
+    response = get(client, asked.headers["Location"] + "/file")
     source = tmp_path / "export.xlsx"
-    source.write_bytes(response.data)
+    source.write_bytes(response.get_data())
     out = tmp_path / "out"
     # Every sheet, as UTF-8 CSV with "," and '"' (LibreOffice's CSV filter options, 12th = -1).
     csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
