@@ -35,9 +35,13 @@ def create_app(config: type | dict | None = None) -> Flask:
         )
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
 
+    from consult import logging as app_logging
+
+    app_logging.init_app(app)
     _init_extensions(app)
     _init_security(app)
     _register_blueprints(app)
+    app_logging.watch_routes(app)
     _register_cli(app)
     return app
 
@@ -64,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
     from consult.jobs.queue import job_queue
     from consult.mail import models as _mail  # noqa: F401
     from consult.moderation import models as _moderation  # noqa: F401
+    from consult.privacy import models as _privacy  # noqa: F401
     from consult.reference import models as _reference  # noqa: F401
     from consult.responses import models as _responses  # noqa: F401
     from consult.sessions import models as _sessions  # noqa: F401
@@ -81,6 +86,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = None  # the server-side LoginSession does this job
     i18n.init_app(app)
+    from consult.accounts import oidc
+
+    oidc.init_app(app)
 
 
 def _init_security(app: Flask) -> None:
@@ -122,6 +130,8 @@ def _register_blueprints(app: Flask) -> None:
     from consult.invitations.views import bp as invitations_bp
     from consult.moderation.public_views import bp as published_bp
     from consult.moderation.views import bp as moderation_bp
+    from consult.privacy import legal
+    from consult.privacy.views import bp as privacy_bp
     from consult.readside import templating
     from consult.reference.views import bp as reference_bp
     from consult.responses.views import bp as responses_bp
@@ -149,6 +159,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports_bp)
     app.register_blueprint(approvals_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(legal.bp)
+    legal.init_app(app)
     # Labels and the per-audience text filters every template uses.
     templating.init_app(app)
 

@@ -15,9 +15,59 @@ from consult.themes.cli import themes_cli
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@click.group("consult")
+#: What a database without our tables (or behind the code) says, by driver.
+_NOT_MIGRATED = ("no such table", "no such column", "does not exist")
+
+
+class ConsultGroup(click.Group):
+    """Commands that meet a database which is not migrated say so, instead of a traceback."""
+
+    def invoke(self, ctx):
+        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import ProgrammingError
+
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as exc:
+            message = str(exc.orig if exc.orig is not None else exc).lower()
+            if any(sign in message for sign in _NOT_MIGRATED):
+                raise click.ClickException(
+                    "The database is not migrated (or is behind this version): "
+                    "run `flask db upgrade`."
+                ) from None
+            raise
+
+
+class Progress:
+    """A progress bar on a terminal; elsewhere (logs, CI) a line at every tenth."""
+
+    def __init__(self, label: str, length: int):
+        self.label, self.length, self.shown = label, max(length, 1), -1
+        self.bar = click.progressbar(length=self.length, label=label, show_pos=True)
+        self.tty = sys.stdout.isatty()
+
+    def __enter__(self):
+        if self.tty:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.tty:
+            self.bar.__exit__(*exc)
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        if total:
+            self.length = self.bar.length = total
+        if self.tty:
+            self.bar.update(done - self.bar.pos)
+        elif done * 10 // self.length != self.shown:
+            self.shown = done * 10 // self.length
+            click.echo(f"{self.label}: {done}/{self.length}")
+
+
+@click.group("consult", cls=ConsultGroup)
 def consult_cli():
-    """Manage consultations, users and mail."""
+    """Manage consultations, users, mail, jobs, retention and backups."""
 
 
 @consult_cli.command("demo")
@@ -40,7 +90,8 @@ def demo_command(count: int):
     load_demo_reference_data()
     imported = load_demo_drafts()
     logins = reset_demo_users()
-    responses = load_demo_input(count)
+    with Progress("Demo responses", count) as show:
+        responses = load_demo_input(count, on_progress=show)
     db.session.commit()
     for slug in imported:
         click.echo(f"Imported demo consultation: {slug}")
@@ -236,6 +287,7 @@ def import_draft_command(path: Path):
     type=click.Choice(["admin", "secretariat", "moderator", "facilitator", "respondent"]),
     default="respondent",
     show_default=True,
+    help="What the account may do.",
 )
 @click.option("--name", default="", help="Display name.")
 @click.password_option(help="Asked for when not given.")
@@ -274,6 +326,81 @@ def send_mail_command(limit: int):
     click.echo(f"Sent {report.sent}, failed {report.failed}, still queued {report.remaining}.")
     if report.failed:
         sys.exit(1)
+
+
+@consult_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
+@with_appcontext
+def purge_command(dry_run: bool):
+    """Remove what the retention periods (CONSULT_RETENTION_*) no longer allow.
+
+    Mail texts, ended sign-ins, used links and devices, finished jobs, notes in the audit log,
+    one-off respondents' addresses and letters after the memo. The workers also run this
+    every night; it is safe to run at any time.
+    """
+    from consult.db import write_lock
+    from consult.privacy.retention import purge
+    from consult.responses.letters import remove_files
+
+    db.session.commit()
+    with write_lock():
+        outcomes, files = purge(dry_run=dry_run)
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+    if not dry_run:
+        remove_files(*files)
+    verb = "Would remove" if dry_run else "Removed"
+    for outcome in outcomes:
+        click.echo(f"{verb} {outcome.count:>7} {outcome.what} ({outcome.rule})")
+
+
+@consult_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def backup_command(path: Path):
+    """Write the database and the stored files to one archive (.tar.gz) at PATH.
+
+    SQLite is copied with its online backup API, PostgreSQL with pg_dump; both are
+    consistent while the app runs. Stored files come through the storage backend.
+    """
+    from consult.ops.backup import BackupError
+    from consult.ops.backup import backup
+
+    try:
+        summary = backup(path, progress=lambda step: click.echo(f"  {step}", err=True))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Wrote {path}: {summary.backend} database (revision {summary.revision}), "
+        f"{summary.files} files."
+    )
+
+
+@consult_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite a database that already holds data.")
+@with_appcontext
+def restore_command(path: Path, force: bool):
+    """Bring back a backup made by `flask consult backup`: the database and the files.
+
+    Refuses a database that holds any rows unless --force is given. Stop the web and worker
+    processes first; run `flask db upgrade` after restoring an older backup.
+    """
+    from consult.ops.backup import BackupError
+    from consult.ops.backup import restore
+
+    try:
+        summary = restore(
+            path, force=force, progress=lambda step: click.echo(f"  {step}", err=True)
+        )
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Restored {path}: {summary.backend} database (revision {summary.revision}), "
+        f"{summary.files} files."
+    )
 
 
 consult_cli.add_command(themes_cli)

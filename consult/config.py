@@ -10,7 +10,9 @@ class Config:
     ENV = "production"
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # default: sqlite file under instance/
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: hide_parameters: a failed statement's values (input text, addresses) never reach an
+    #: exception message or a log.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
 
     # Languages and time
     BABEL_DEFAULT_LOCALE = "da"
@@ -118,6 +120,64 @@ class Config:
     #: A respond link works once, within two days; a used or stale one offers a fresh one.
     RESPOND_LINK_MAX_AGE = 2 * 24 * 3600
 
+    # --- Privacy, retention, logs, staff sign-in (issue 15) ----------------------------------
+    #: How long data is kept; ``flask consult purge`` (and the daily privacy.purge job) removes
+    #: the rest. Days unless the name says months.
+    RETENTION_OUTBOX_DAYS = 30  # bodies of sent mail; the row (when, to whom) stays
+    RETENTION_LOGIN_SESSION_DAYS = 30  # ended or expired sign-ins
+    RETENTION_RESPONDENT_LINK_DAYS = 30  # used or stale respond links, ended devices
+    RETENTION_JOB_DAYS = 90  # finished (done or failed) job rows
+    RETENTION_AUDIT_PERSONAL_DAYS = 365  # an audit event's note and details; the action stays
+    #: One-off respondents' e-mail addresses, this many months after the memo is published.
+    RETENTION_RESPONDENT_EMAIL_MONTHS = 6
+    #: Organisations' letters (the PDF and its row), months after the memo is published.
+    RETENTION_LETTER_MONTHS = 24
+    #: When the daily purge runs (Europe/Copenhagen is not used: the worker's clock, UTC).
+    PURGE_HOUR = 3
+
+    #: The legal pages (privacy notice, accessibility statement, cookies), in Danish and
+    #: English: ``{"da": "...", "en": "..."}`` for texts, plain strings otherwise. Set them as
+    #: JSON in CONSULT_LEGAL_* variables (Flask parses JSON in prefixed variables).
+    LEGAL_CONTROLLER = {
+        "da": "Region Hovedstaden, Kongens Vænge 2, 3400 Hillerød, CVR 29190623",
+        "en": "Capital Region of Denmark, Kongens Vænge 2, 3400 Hillerød, CVR 29190623",
+    }
+    LEGAL_DPO_EMAIL = "databeskyttelsesraadgiver@regionh.dk"
+    LEGAL_DPO_PHONE = "38 66 50 00"
+    LEGAL_CONTACT_EMAIL = "sundhedsaftale@regionh.dk"
+    LEGAL_CONTACT_PHONE = "38 66 50 00"
+    #: Known accessibility problems, one per line (empty: none known).
+    LEGAL_ACCESSIBILITY_PROBLEMS: dict = {
+        "da": "Grafer har en tabel med de samme tal ved siden af, men tabellerne kan være svære "
+        "at overskue med skærmlæser.\nPDF-rapporten er ikke fuldt tagget.",
+        "en": "Charts have a table with the same figures beside them, but the tables can be "
+        "hard to follow with a screen reader.\nThe PDF report is not fully tagged.",
+    }
+    #: The statement's date (ISO) and its address in Digitaliseringsstyrelsen's WAS-Tool.
+    LEGAL_ACCESSIBILITY_DATE = "2026-12-05"
+    LEGAL_ACCESSIBILITY_WAS_URL = ""
+    #: Where the accessibility statement stands: "full", "partial" or "none".
+    LEGAL_ACCESSIBILITY_CONFORMANCE = "partial"
+
+    #: Structured JSON logs on stderr (false: the plain lines a developer reads).
+    LOG_JSON = True
+    LOG_LEVEL = "INFO"
+
+    #: Staff sign-in through OpenID Connect (Microsoft Entra ID or another provider). Off while
+    #: OIDC_ISSUER is empty. The groups claim's values map to roles; the first match wins,
+    #: in the order admin, secretariat, moderator, facilitator, approver.
+    OIDC_ISSUER = ""  # e.g. https://login.microsoftonline.com/<tenant>/v2.0
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    OIDC_SCOPES = "openid email profile"
+    OIDC_GROUPS_CLAIM = "groups"
+    OIDC_GROUP_ROLES: dict = {}  # {"<group id>": "secretariat", ...}
+    #: The button's label on the sign-in page.
+    OIDC_LABEL = "Microsoft Entra ID"
+    #: Staff who sign in with a password must add a TOTP code (set false only for tests).
+    STAFF_TOTP_REQUIRED = True
+    TOTP_ISSUER = "Consult"
+
 
 class TestConfig(Config):
     TESTING = True
@@ -132,3 +192,6 @@ class TestConfig(Config):
     JOBS_HEARTBEAT_SECONDS = 0
     #: Cheap hashes: the production parameters are tested once (tests/accounts/test_sign_in.py).
     ARGON2_PROFILE = "CHEAPEST"
+    #: No TOTP for staff in most tests; tests/accounts/test_totp.py turns it on.
+    STAFF_TOTP_REQUIRED = False
+    LOG_JSON = False

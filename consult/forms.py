@@ -8,8 +8,10 @@ from datetime import datetime
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import FieldList
 from wtforms import FormField
+from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
 from consult.i18n import TIMEZONE
@@ -81,3 +83,11 @@ def existing_local_time(form, field):
         raise ValidationError(
             _l("This time does not exist: the clocks go forward then. Choose another.")
         ) from None
+
+
+#: The two languages as choices, each name marked with its own language (WCAG 3.1.2): "English"
+#: on a Danish page is English.
+LANGUAGE_CHOICES = [
+    SelectChoice("da", Markup('<span lang="da">Dansk</span>')),
+    SelectChoice("en", Markup('<span lang="en">English</span>')),
+]

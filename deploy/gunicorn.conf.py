@@ -43,9 +43,12 @@ loglevel = "info"
 # The path without its query string (no ?lang… or search terms), no referrer: see below.
 access_log_format = '%(h)s - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s "%(a)s"'
 
-#: Paths that carry a secret: e-mailed links to a response, an account, a session's record.
+#: Paths that carry a secret: e-mailed links to a response, an account, a session's record,
+#: a session's join code. The app's own JSON log finds them in its URL map (consult/logging.py);
+#: tests/test_logging.py checks this list against it.
 TOKEN_PATHS = re.compile(
-    r"(/respond/link|/account/confirm|/account/reset-password|/sessions/record)/[^/?#\s]+"
+    r"(/respond/link|/account/confirm|/account/reset-password|/account/time/resume"
+    r"|/sessions/record|/join)/[^/?#\s]+"
 )
 
 

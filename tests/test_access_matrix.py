@@ -26,6 +26,8 @@ MEETINGS = "meetings"
 ADMIN = "admin"
 APPROVE = "approve"
 APPROVAL_READ = "approval_read"
+#: Every role but respondent: who signs in with a second factor (consult.accounts.totp).
+TWO_STEP = "two_step"
 
 ALLOWED: dict[str, set[Role]] = {
     SIGNED_IN: set(Role),
@@ -36,6 +38,7 @@ ALLOWED: dict[str, set[Role]] = {
     ADMIN: {Role.ADMIN},
     APPROVE: {Role.APPROVER},
     APPROVAL_READ: {Role.ADMIN, Role.SECRETARIAT, Role.APPROVER},
+    TWO_STEP: {role for role in Role if role.is_staff},
 }
 
 #: Every endpoint and who may use it. Prefix match on "area." is not allowed: list each one.
@@ -70,6 +73,25 @@ EXPECTED: dict[str, str] = {
     "accounts.list_users": ADMIN,
     "accounts.change_role": ADMIN,
     "accounts.toggle_user": ADMIN,
+    # the second step of a password sign-in, and OpenID Connect (tests/accounts/test_totp.py,
+    # test_oidc.py): the pages themselves ask for the password step first
+    "accounts.second_step": PUBLIC,
+    "accounts.enrol_second_step": PUBLIC,
+    "accounts.set_up_second_step": TWO_STEP,
+    "accounts.renew_recovery_codes": TWO_STEP,
+    "accounts.oidc_login": PUBLIC,
+    "accounts.oidc_callback": PUBLIC,
+    # privacy: a person's own data (the pages ask who is here); an admin on request
+    "privacy.show_my_data": PUBLIC,
+    "privacy.download_my_data": PUBLIC,
+    "privacy.erase_me": PUBLIC,
+    "privacy.find_person": ADMIN,
+    "privacy.show_person": ADMIN,
+    "privacy.download_person": ADMIN,
+    "privacy.erase_person": ADMIN,
+    "legal.show_privacy": PUBLIC,
+    "legal.show_accessibility": PUBLIC,
+    "legal.show_cookies": PUBLIC,
     # staff: writing drafts
     "staff.list_consultations": SECRETARIAT,
     "staff.new_consultation": SECRETARIAT,

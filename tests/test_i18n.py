@@ -231,3 +231,14 @@ def test_what_people_wrote_is_marked_danish_on_english_pages(client):
     danish = client.get(f"/staff/consultations/{c.slug}/inputs/?lang=da").get_data(as_text=True)
     assert lang_around(danish, "Markørtekst") == "da"  # the page's own lang
     assert '<span lang="da">Mærkattema' not in danish
+
+
+def test_language_names_are_marked_with_their_own_language(client):
+    from consult.accounts.models import Role
+
+    c = make_consultation()
+    sign_in(client, make_user(Role.SECRETARIAT))
+    html = client.get(f"/staff/consultations/{c.slug}/exports/?lang=da").get_data(as_text=True)
+    assert '<span lang="en">English</span>' in html
+    html = client.get(f"/staff/consultations/{c.slug}/exports/?lang=en").get_data(as_text=True)
+    assert '<span lang="da">Dansk</span>' in html

@@ -157,3 +157,14 @@ class EmptyForm(BaseForm):
     """A form with only the CSRF token, for buttons that change something."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class CodeForm(BaseForm):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter the code.")), Length(max=20)],
+    )
+    submit = SubmitField(_l("Continue"))

@@ -49,6 +49,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     is_disabled: Mapped[bool] = mapped_column(default=False)
     #: Bumped on every password change; reset links carry it, so each works once.
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The base32 TOTP secret of a staff member's second factor; enabled once a code proved it.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The 30-second step of the last code accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None]
+    #: The OpenID Connect provider's stable subject ("sub", Entra ID's "oid") of a staff member
+    #: who signs in there; None for password accounts.
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     login_sessions: Mapped[list[LoginSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -84,6 +92,19 @@ class LoginSession(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(back_populates="login_sessions")
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for a lost authenticator; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the code (ten random characters: a hash is enough, nobody guesses 50 bits
+    #: through a rate-limited form).
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ParkedPost(db.Model):

@@ -20,7 +20,9 @@ from flask_login import logout_user
 from sqlalchemy import func
 from sqlalchemy import select
 
+from consult.accounts import oidc
 from consult.accounts import services
+from consult.accounts import totp
 from consult.accounts.forms import ROLE_LABELS
 from consult.accounts.forms import ChangePasswordForm
 from consult.accounts.forms import EmailOnlyForm
@@ -34,6 +36,7 @@ from consult.accounts.models import Role
 from consult.accounts.models import User
 from consult.accounts.passwords import MIN_LENGTH
 from consult.accounts.passwords import verify_password
+from consult.accounts.signin_views import begin_second_step
 from consult.accounts.tokens import read_confirm_token
 from consult.accounts.tokens import read_reset_token
 from consult.db import end_read_transaction
@@ -50,6 +53,14 @@ from consult.security import end_login_session
 from consult.security import start_login_session
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def _add_routes() -> None:
+    from consult.accounts.signin_views import ROUTES
+
+    for rule, view, methods in ROUTES:
+        bp.add_url_rule(rule, view_func=view, methods=methods)
+
 
 USERS_PER_PAGE = 50
 
@@ -118,6 +129,9 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
             form.form_errors.append(_("The e-mail address or the password is wrong."))
+        elif totp.needs_second_factor(user):
+            db.session.commit()  # a rehashed password, if any
+            return begin_second_step(user, safe_next(request.args.get("next")))
         else:
             # No remember-me cookie: the server-side login session keeps people signed in
             # for its lifetime and can be ended from the server, which a remember cookie cannot.
@@ -127,7 +141,7 @@ def login():
                 session["lang"] = user.locale
             db.session.commit()
             return redirect(safe_next(request.args.get("next")) or _landing(user))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form, oidc=oidc.enabled())
 
 
 @bp.route("/logout", methods=["POST"])
@@ -256,6 +270,7 @@ def show_account():
         password_form=ChangePasswordForm(prefix="password"),
         resend_form=EmptyForm(),
         role_label=ROLE_LABELS[current_user.role],
+        recovery_left=totp.remaining_recovery_codes(current_user),
     )
 
 
@@ -281,6 +296,7 @@ def change_password():
         password_form=form,
         resend_form=EmptyForm(),
         role_label=ROLE_LABELS[current_user.role],
+        recovery_left=totp.remaining_recovery_codes(current_user),
     )
 
 
@@ -349,3 +365,6 @@ def toggle_user(user_id: int):
                 "success",
             )
     return redirect(url_for("accounts.list_users"))
+
+
+_add_routes()

@@ -62,7 +62,7 @@ def load_demo_drafts() -> list[str]:
     return imported
 
 
-def load_demo_input(count: int = 260) -> int:
+def load_demo_input(count: int = 260, on_progress=lambda done, total: None) -> int:
     """Responses to the open demo, reviewed by the demo moderator up to the last 12 hours.
 
     Returns how many responses were made (0 when they were there already).
@@ -72,7 +72,7 @@ def load_demo_input(count: int = 260) -> int:
     from consult.demo.responses import moderate_demo
     from consult.demo.workspace import load_demo_workspace
 
-    made = load_demo_responses(OPEN_DEMO, count)
+    made = load_demo_responses(OPEN_DEMO, count, on_progress=on_progress)
     if made:
         load_demo_meetings(OPEN_DEMO, _demo_user(Role.FACILITATOR), _demo_user(Role.SECRETARIAT))
         moderate_demo(OPEN_DEMO, _demo_user(Role.MODERATOR))

@@ -244,10 +244,13 @@ def _campaign_responses(composer: Composer, tree: Tree, consultation, start: int
     return made
 
 
-def load_demo_responses(slug: str, count: int = 260, seed: int = 2024) -> int:
+def load_demo_responses(
+    slug: str, count: int = 260, seed: int = 2024, on_progress=lambda done, total: None
+) -> int:
     """Make ``count`` responses (and a campaign or two) on the demo consultation, once.
 
     Returns how many responses were made; 0 when the consultation already has some.
+    ``on_progress(done, total)`` is told after each response.
     """
     consultation = get_consultation(slug)
     if consultation is None or db.session.scalar(
@@ -278,6 +281,7 @@ def load_demo_responses(slug: str, count: int = 260, seed: int = 2024) -> int:
                 response, BytesIO(DEMO_PDF), f"Høringssvar {profile.organisation}.pdf"
             )
         made.append(response)
+        on_progress(n + 1, count)
     made += _campaign_responses(composer, tree, consultation, count)
     for response in made:
         responses.submit_response(response, key=f"demo-{response.id}")

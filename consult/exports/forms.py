@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 from wtforms import SubmitField
 from wtforms.validators import InputRequired
 
+from consult.forms import LANGUAGE_CHOICES
 from consult.forms import BaseForm
 
 FORMAT_CHOICES = [
@@ -33,7 +34,7 @@ class ExportForm(BaseForm):
     )
     lang = RadioField(
         _l("Language of the file"),
-        choices=[SelectChoice("da", "Dansk"), SelectChoice("en", "English")],
+        choices=LANGUAGE_CHOICES,
         default="da",
         validators=[InputRequired()],
     )

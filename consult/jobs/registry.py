@@ -20,6 +20,7 @@ JOB_MODULES = (
     "consult.analysis.jobs",
     "consult.exports.jobs",
     "consult.drafts.jobs",
+    "consult.privacy.jobs",
     "consult.themes.jobs",
 )
 

@@ -27,6 +27,7 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from consult.forms import DATETIME_FORMATS
+from consult.forms import LANGUAGE_CHOICES
 from consult.forms import BaseForm
 from consult.forms import existing_local_time
 from consult.readside import labels
@@ -109,7 +110,7 @@ class MeetingForm(BaseForm):
     )
     locale = RadioField(
         _l("Language of the session"),
-        choices=[SelectChoice("da", "Dansk"), SelectChoice("en", "English")],
+        choices=LANGUAGE_CHOICES,
         default="da",
     )
     facilitators = _MultiCheckbox(_l("Facilitators"), coerce=int, validate_choice=True)

@@ -40,10 +40,12 @@ def test_each_kind_of_queue_carries_ids_now_and_later(tmp_path):
             assert (later.args, huey.ready_to_run(later)) == ((43,), False), kind
             assert (kick.name, kick.args) == ("run_scheduled", ("mail.send",)), kind
             assert queue.pending() == 0
-            # The scheduled ones every worker runs: the sweep and the outbox, each minute.
+            # The scheduled ones every worker runs: the sweep and the outbox, each minute;
+            # the retention purge each night.
             assert {t.name for t in huey._registry.periodic_tasks} == {
                 "every_jobs_sweep",
                 "every_mail_send",
+                "every_privacy_purge",
             }
             seen.append(kind)
         finally:

@@ -102,6 +102,9 @@ def server():
         "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
         "CONSULT_LOGIN_RATE_LIMIT": '"10000 per minute"',
         "CONSULT_MAIL_RATE_LIMIT": '"10000 per minute"',
+        # Warnings and errors only: stderr is read at the end, and a pipe filled with a line
+        # per request would stall the workers that write to it.
+        "CONSULT_LOG_LEVEL": '"WARNING"',
     }
     command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS)]
     command += ["--worker-class", "gthread", "--threads", "4", "--timeout", "120"]
