@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import os
 import random
 import resource
@@ -543,19 +544,32 @@ class Generator:
 
 
 class LetterFiles:
-    """Every letter's file is a hard link to one PDF in LETTER_DIR: real files, little disk."""
+    """Every letter's file, through the configured storage (FILE_STORAGE).
+
+    On the local backend a hard link to one PDF in its letters/ folder (real files, little
+    disk); on the others (database, S3) a stored copy per letter, as uploads would make.
+    """
 
     def __init__(self):
-        from consult.responses.letters import letter_dir
+        from consult import storage
 
-        self.dir = letter_dir()
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.master = self.dir / "bench-letter.pdf"
-        self.master.write_bytes(DEMO_PDF)
+        backend = storage.backend()
         self.sha256 = hashlib.sha256(DEMO_PDF).hexdigest()
+        self.dir = None
+        if isinstance(backend, storage.LocalBackend):
+            self.dir = backend.root / "letters"
+            self.dir.mkdir(parents=True, exist_ok=True)
+            self.master = self.dir / ".bench-letter.pdf"
+            self.master.write_bytes(DEMO_PDF)
 
     def add(self, letter_id: int) -> str:
+        from consult import storage
+        from consult.responses.letters import key_of
+
         name = f"bench-{letter_id:08d}.pdf"
+        if self.dir is None:
+            storage.save(key_of(name), io.BytesIO(DEMO_PDF))  # stored with the batch's commit
+            return name
         target = self.dir / name
         if not target.exists():
             try:
@@ -679,12 +693,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--days", type=int, default=60, help="open the demo this many days ago")
     parser.add_argument("--batch", type=int, default=10_000, help="inputs per commit")
+    parser.add_argument(
+        "--storage", default="local", help="FILE_STORAGE for the letters: local, database, s3://…"
+    )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="consult-bench-"))
     url = args.db or f"sqlite:///{scratch / 'bench.db'}"
-    print(f"database: {make_url(url).render_as_string()}\nletters:  {scratch / 'letters'}")
+    print(f"database: {make_url(url).render_as_string()}\nfiles:    {args.storage}")
     _ensure_database(url)
-    settings = {"SQLALCHEMY_DATABASE_URI": url, "LETTER_DIR": str(scratch / "letters")}
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "FILE_STORAGE": args.storage,
+        "FILE_DIR": str(scratch / "files"),
+    }
     app = create_app(type("Bench", (TestConfig,), settings))
     phases: dict[str, float] = {}
     with app.app_context():

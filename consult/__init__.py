@@ -72,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
     from consult.reference import models as _reference  # noqa: F401
     from consult.responses import models as _responses  # noqa: F401
     from consult.sessions import models as _sessions  # noqa: F401
+    from consult.storage import models as _storage  # noqa: F401
     from consult.themes import models as _themes  # noqa: F401
 
     db.init_app(app)

@@ -9,7 +9,9 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from consult.exports.cli import report_cli
 from consult.extensions import db
+from consult.storage.cli import storage_cli
 from consult.themes.cli import themes_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -404,6 +406,8 @@ def restore_command(path: Path, force: bool):
 
 
 consult_cli.add_command(themes_cli)
+consult_cli.add_command(report_cli)
+consult_cli.add_command(storage_cli)
 
 
 # --- translations -----------------------------------------------------------------------------

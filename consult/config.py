@@ -45,18 +45,19 @@ class Config:
 
     #: The largest request the app reads at all; a letter may be up to LETTER_MAX_BYTES of it.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
-    #: Organisations' letters (PDF): where they are kept (default: instance/letters, outside
-    #: the web root) and how large one may be.
-    LETTER_DIR: str | None = None
+    #: How large an organisation's letter (PDF) may be.
     LETTER_MAX_BYTES = 10 * 1024 * 1024
-    #: Built public reports (PDF, DOCX and their data), rebuilt when what they show changes
-    #: (default: instance/reports).
-    REPORT_DIR: str | None = None
     #: Where stored files (letters, built reports, finished exports) live, for every app
-    #: server to reach: ``local`` keeps them in FILE_DIR (default instance/files). See
+    #: server to reach: ``local`` keeps them in FILE_DIR (default instance/files), ``database``
+    #: in the app's database, ``s3://bucket/prefix`` in S3 (the S3_* settings below). See
     #: ``consult.storage``.
     FILE_STORAGE = "local"
     FILE_DIR: str | None = None
+    #: For ``FILE_STORAGE=s3://…``: the server (empty for AWS itself), its keys and region.
+    S3_ENDPOINT_URL: str | None = None
+    S3_ACCESS_KEY_ID: str | None = None
+    S3_SECRET_ACCESS_KEY: str | None = None
+    S3_REGION: str | None = None
 
     # Rate limits (Flask-Limiter). Use redis://127.0.0.1:6379 with several workers.
     RATELIMIT_STORAGE_URI = "memory://"

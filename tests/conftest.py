@@ -103,8 +103,6 @@ def app(tmp_path_factory):
     )
     settings = {
         "SQLALCHEMY_DATABASE_URI": url,
-        "LETTER_DIR": str(tmp_path_factory.mktemp("letters")),
-        "REPORT_DIR": str(tmp_path_factory.mktemp("reports")),
         "FILE_DIR": str(tmp_path_factory.mktemp("files")),
     }
     app = create_app(type("RunConfig", (TestConfig,), settings))

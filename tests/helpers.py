@@ -202,6 +202,70 @@ class Scratch:
         drop_database(DATABASE_URL, self.url)
 
 
+# --- an S3-compatible server (the storage tests, the several-machines test) -------------------
+
+
+class S3Server:
+    """moto's standalone S3 server (``moto_server``, PyPI's ``moto[server]``) in a process of
+    its own on a free port: real HTTP, real S3 requests. ``S3Server.start()`` skips the test,
+    saying why, when it is not installed."""
+
+    KEYS = {
+        "S3_ACCESS_KEY_ID": "test",
+        "S3_SECRET_ACCESS_KEY": "test-secret",
+        "S3_REGION": "eu-north-1",
+    }
+
+    def __init__(self, process: subprocess.Popen, url: str):
+        self.process, self.url = process, url
+
+    @classmethod
+    def start(cls) -> S3Server:
+        import socket
+
+        program = shutil.which("moto_server") or str(Path(sys.executable).with_name("moto_server"))
+        if not Path(program).exists():
+            pytest.skip("no S3-compatible server: install the test extras (moto[server])")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        process = subprocess.Popen(  # noqa: S603 - our own command line
+            [program, "-H", "127.0.0.1", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        server = cls(process, f"http://127.0.0.1:{port}")
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return server
+            except OSError:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.05)
+        server.stop()
+        pytest.fail("moto_server did not start listening")
+
+    def settings(self) -> dict[str, str]:
+        """The S3_* settings that reach this server."""
+        return {**self.KEYS, "S3_ENDPOINT_URL": self.url}
+
+    def backend(self, bucket: str, prefix: str = "consult"):
+        """An S3 backend made the way the app makes it, on a new bucket."""
+        from consult.storage.s3 import S3Backend
+
+        fake = type("App", (), {"config": self.settings()})()
+        backend = S3Backend.from_app(fake, f"s3://{bucket}/{prefix}")
+        backend.client.create_bucket(
+            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": self.KEYS["S3_REGION"]}
+        )
+        return backend
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
 # --- sample input -----------------------------------------------------------------------------
 
 #: The smallest file our letter check accepts as a PDF.
@@ -527,7 +591,13 @@ def api_pages(client, slug: str, lang: str = "da", headers=None) -> list[Output]
 
 
 def read_public(app, consultation) -> list[Output]:
-    """Fetch every public output as an anonymous visitor, in Danish and in English."""
+    """Fetch every public output as an anonymous visitor, in Danish and in English.
+
+    The public report is built first, as a worker would (pages never build it).
+    """
+    from consult.exports.report_jobs import build_reports
+
+    build_reports(consultation)
     outputs = []
     for lang in ("da", "en"):
         client = app.test_client()  # a fresh visitor: ?lang= sticks to the session

@@ -1,28 +1,31 @@
-"""The public report, built once per state of the consultation and kept under instance/reports.
+"""The public report, built by a job once per state of the consultation, kept in the stored files.
 
-A report of 10,000 inputs takes half a minute to lay out as PDF: too long for a request, and
-the same for every reader. So the memo (pickled) and its PDF and DOCX are kept in files named
-by a fingerprint of everything the public report shows: the draft's texts, what moderation
-published, the approved replies, consent and the høringsliste. When any of it changes, the
-fingerprint changes and the next reader gets a fresh build; older builds of the same report
-are removed. Files are written to a temporary name and renamed, so a reader never gets half
-a file, and two workers building at once just both write the same thing.
+A report of 10,000 inputs takes half a minute or more to gather and lay out: far too long for
+a request, and the same for every reader. So a job (``consult/exports/report_jobs.py``) builds
+the memo (pickled) and its PDF and DOCX, per language, and stores them under keys named by a
+fingerprint of everything the public report shows (``reports/<consultation id>-<lang>-
+<fingerprint>.memo|pdf|docx``): the draft's texts, what moderation published, the approved
+replies, consent and the høringsliste. When any of it changes the fingerprint changes, and the
+page serves the last build while a new one is made; older builds are removed once a new one is
+stored. A build whose fingerprint is already stored does nothing, so it is safe to run twice.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle  # noqa: S403 - reads back only files this module wrote under instance/
+import pickle  # noqa: S403 - reads back only files this module stored, under keys it chose
 import tempfile
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import func
 from sqlalchemy import select
 
+from consult import storage
 from consult.analysis.models import DuplicateGroup
 from consult.analysis.models import Reply
+from consult.db import write_lock
 from consult.drafts.services import Tree
 from consult.exports.document import Memo
 from consult.exports.memo import build_memo
@@ -36,7 +39,9 @@ from consult.responses.models import Respondent
 from consult.responses.models import Response
 
 #: Bump when the memo's shape or a renderer changes, so old builds are not served.
-BUILD = 2
+BUILD = 3
+#: The files of one build: the memo (for the page) and the two downloads.
+PARTS = ("memo", "pdf", "docx")
 
 
 def fingerprint(consultation, tree: Tree, lang: str) -> str:
@@ -108,62 +113,98 @@ def fingerprint(consultation, tree: Tree, lang: str) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
-def _folder() -> Path:
-    folder = Path(
-        current_app.config.get("REPORT_DIR") or Path(current_app.instance_path, "reports")
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def _prefix(consultation_id: int, lang: str) -> str:
+    return f"reports/{consultation_id}-{lang}-"
 
 
-def _cached(name: str, stem: str, write) -> Path:
-    """Return ``name`` in the folder, writing it with ``write(file)`` if it is not there yet."""
-    folder = _folder()
-    path = folder / name
-    if path.exists():
-        return path
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".building-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            write(out)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    suffix = path.suffix
-    for old in folder.glob(f"{stem}-*{suffix}"):
-        if old != path:
-            old.unlink(missing_ok=True)
-    return path
+def key(consultation_id: int, lang: str, mark: str, part: str) -> str:
+    """The storage key of one file of one build."""
+    return f"{_prefix(consultation_id, lang)}{mark}.{part}"
 
 
-def _stem(consultation, lang: str) -> str:
-    return f"{consultation.id}-{lang}"
+def _marks(consultation_id: int, lang: str) -> dict[str, set[str]]:
+    """The stored builds of a report: fingerprint -> the parts stored."""
+    found: dict[str, set[str]] = {}
+    for stored in storage.keys(_prefix(consultation_id, lang)):
+        mark, _, part = stored.removeprefix(_prefix(consultation_id, lang)).partition(".")
+        found.setdefault(mark, set()).add(part)
+    return found
 
 
-def public_memo(consultation, tree: Tree, lang: str, *, mark: str | None = None) -> Memo:
-    """The public report as data: from the cache, or built and cached.
+@dataclass(frozen=True)
+class Built:
+    """A stored build of the report, and whether it shows the consultation as it is now."""
 
-    :param mark: the fingerprint, when the caller has it already.
+    consultation_id: int
+    lang: str
+    mark: str
+    is_current: bool
+
+    def key(self, part: str) -> str:
+        return key(self.consultation_id, self.lang, self.mark, part)
+
+    def memo(self) -> Memo:
+        with storage.open(self.key("memo")) as source:
+            return pickle.load(source)  # noqa: S301 - our own file, see the import
+
+
+def lookup(consultation, tree: Tree, lang: str, part: str = "memo") -> Built | None:
+    """The build to serve: the current one if it is stored, else the last whole one, else None."""
+    mark = fingerprint(consultation, tree, lang)
+    stored = _marks(consultation.id, lang)
+    if part in stored.get(mark, ()):
+        return Built(consultation.id, lang, mark, True)
+    # Only one older build is kept (the newer replaces it when whole); prefer a whole one.
+    others = sorted((set(PARTS) <= parts, m) for m, parts in stored.items() if part in parts)
+    if not others:
+        return None
+    return Built(consultation.id, lang, others[-1][1], False)
+
+
+def build(
+    consultation, tree: Tree, lang: str, on_step: Callable[[str], None] | None = None
+) -> bool:
+    """Build and store the report as it is now, unless that build is stored; remove older ones.
+
+    Return whether anything was built. The slow parts (gathering, laying out) read only; the
+    files are stored together at the end (on SQLite under the write lock), and then the
+    older builds go: a reader sees the old build or the new one, whole.
     """
-    stem = _stem(consultation, lang)
-    name = f"{stem}-{mark or fingerprint(consultation, tree, lang)}.memo"
-
-    def write(out):
-        pickle.dump(build_memo(consultation, tree, public=True, lang=lang), out)
-
-    with _cached(name, stem, write).open("rb") as source:
-        return pickle.load(source)  # noqa: S301 - our own file, see the import
-
-
-def public_report_file(fmt: str, consultation, tree: Tree, lang: str) -> Path:
-    """The public report as PDF or DOCX: from the cache, or rendered and cached."""
+    mark = fingerprint(consultation, tree, lang)
+    if set(PARTS) <= _marks(consultation.id, lang).get(mark, set()):
+        return False
     from consult.exports.files import render
 
-    stem = _stem(consultation, lang)
-    mark = fingerprint(consultation, tree, lang)
+    step = on_step or (lambda _name: None)
+    memo = build_memo(consultation, tree, public=True, lang=lang)
+    step("memo")
+    made: dict[str, str] = {}
+    try:
+        for part in PARTS:
+            handle, made[part] = tempfile.mkstemp(prefix="consult-report-", suffix=f".{part}")
+            with os.fdopen(handle, "wb") as out:
+                if part == "memo":
+                    pickle.dump(memo, out)
+                else:
+                    render(part, memo, out)
+            if part != "memo":
+                step(part)
+        db.session.commit()  # end the reading transaction before taking the write lock
+        with write_lock():
+            for part, path in made.items():
+                with open(path, "rb") as source:
+                    storage.save(key(consultation.id, lang, mark, part), source)
+            for older in _marks(consultation.id, lang).keys() - {mark}:
+                for part in PARTS:
+                    storage.delete(key(consultation.id, lang, older, part))
+            db.session.commit()
+    finally:
+        for path in made.values():
+            os.unlink(path)
+    return True
 
-    def write(out):
-        render(fmt, public_memo(consultation, tree, lang, mark=mark), out)
 
-    return _cached(f"{stem}-{mark}.{fmt}", stem, write)
+def remove_builds(consultation_id: int) -> None:
+    """Remove every stored build of the report, in both languages (the caller commits)."""
+    for stored in storage.keys(f"reports/{consultation_id}-"):
+        storage.delete(stored)

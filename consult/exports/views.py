@@ -7,10 +7,10 @@ import base64
 from flask import Blueprint
 from flask import Response
 from flask import abort
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import stream_with_context
 from flask import url_for
 from flask_login import current_user
@@ -23,6 +23,7 @@ from consult.drafts.models import Status
 from consult.exports import files
 from consult.exports import jobs as export_jobs
 from consult.exports import report_cache
+from consult.exports import report_jobs
 from consult.exports.forms import ExportForm
 from consult.extensions import db
 from consult.i18n import current_lang
@@ -31,6 +32,7 @@ from consult.permissions import can_view_consultation
 from consult.permissions import public
 from consult.permissions import requires
 from consult.readside import quotes
+from consult.security import commit_bookkeeping
 
 bp = Blueprint("exports", __name__)
 
@@ -195,15 +197,52 @@ def _visible(slug: str, *, report: bool):
 QUOTES_SHOWN = 3
 
 
+def _ensure_building(consultation, built) -> None:
+    """Queue a build when the current one is not stored (one pending at most)."""
+    if built is None or not built.is_current:
+        report_jobs.request_build(consultation)
+        # A GET: on a busy SQLite file skip it; the next reader queues it.
+        commit_bookkeeping()
+
+
+def _preparing(consultation, status: int):
+    """The report has never been built: say so, and that the page will have it soon."""
+    response = make_response(
+        render_template(
+            "exports/report_preparing.html",
+            consultation=consultation,
+            refresh_seconds=PREPARING_RETRY_SECONDS,
+        ),
+        status,
+    )
+    response.headers["Retry-After"] = str(PREPARING_RETRY_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+#: How soon a reader waiting for the first build is told to look again (and the page reloads).
+PREPARING_RETRY_SECONDS = 20
+
+
 @bp.route("/consultations/<slug>/report/")
 @public
 def show_report(slug: str):
+    """The newest stored build of the report; it is never built here (see report_jobs)."""
     consultation, tree = _visible(slug, report=True)
-    memo = report_cache.public_memo(consultation, tree, current_lang())
+    built = report_cache.lookup(consultation, tree, current_lang())
+    _ensure_building(consultation, built)
+    if built is None:
+        return _preparing(consultation, 200)
+    try:
+        memo = built.memo()
+    except storage.FileMissing:  # removed by a newer build a moment ago
+        return _preparing(consultation, 200)
     return render_template(
         "exports/report_show.html",
         consultation=consultation,
         memo=memo,
+        is_updating=not built.is_current,
+        refresh_seconds=PREPARING_RETRY_SECONDS,
         quotes_shown=QUOTES_SHOWN,
         chart_src=lambda goal: "data:image/png;base64," + base64.b64encode(goal.chart_png).decode(),
     )
@@ -217,6 +256,15 @@ def download_report(slug: str, kind: str, fmt: str):
     consultation, tree = _visible(slug, report=kind == "report")
     name = _name(consultation, kind, fmt)
     if kind == "report":
-        path = report_cache.public_report_file(fmt, consultation, tree, _lang())
-        return send_file(path, mimetype=files.MEDIA[fmt], as_attachment=True, download_name=name)
+        built = report_cache.lookup(consultation, tree, _lang(), fmt)
+        _ensure_building(consultation, built)
+        try:
+            if built is None:
+                raise storage.FileMissing(fmt)
+            response = storage.send(built.key(fmt), mimetype=files.MEDIA[fmt], download_name=name)
+        except storage.FileMissing:
+            # Not built yet: a page that says so, and a status a script will not save as a file.
+            return _preparing(consultation, 503)
+        response.headers["X-Report-Current"] = "yes" if built.is_current else "no"
+        return response
     return _send_open_data(consultation, tree, fmt, name, lang=_lang())

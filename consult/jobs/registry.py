@@ -18,6 +18,7 @@ JOB_MODULES = (
     "consult.mail.jobs",
     "consult.invitations.jobs",
     "consult.analysis.jobs",
+    "consult.exports.report_jobs",
     "consult.exports.jobs",
     "consult.drafts.jobs",
     "consult.privacy.jobs",

@@ -1,8 +1,10 @@
-"""Organisations' letters: a PDF checked by its content, stored outside the web root.
+"""Organisations' letters: a PDF checked by its content, kept in the stored files.
 
-The file is written under a random name in ``LETTER_DIR`` (default ``instance/letters``), so
-nothing the sender chose ever becomes part of a path; the name they gave it is kept only to
-show and to suggest when the file is downloaded.
+The file is stored under a random name (key ``letters/<random>.pdf``, see ``consult.storage``),
+so nothing the sender chose ever becomes part of a key; the name they gave it is kept only to
+show and to suggest when the file is downloaded. ``Letter.storage_name`` is the random part, so
+rows written before the stored files (when letters lived in ``instance/letters``) keep working
+once ``flask consult storage import-files`` has copied that folder in.
 """
 
 from __future__ import annotations
@@ -11,13 +13,12 @@ import hashlib
 import os
 import secrets
 from datetime import datetime
-from pathlib import Path
 from typing import BinaryIO
 
 from flask import abort
 from flask import current_app
-from flask import send_file
 
+from consult import storage
 from consult.db import utcnow
 from consult.extensions import db
 from consult.responses.models import Letter
@@ -35,14 +36,9 @@ PDF_EOF = b"%%EOF"
 CHUNK = 64 * 1024
 
 
-def letter_dir() -> Path:
-    path = Path(current_app.config.get("LETTER_DIR") or Path(current_app.instance_path, "letters"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def path_of(letter: Letter) -> Path:
-    return letter_dir() / letter.storage_name
+def key_of(storage_name: str) -> str:
+    """The storage key of a letter's file."""
+    return f"letters/{storage_name}"
 
 
 def display_name(filename: str | None) -> str:
@@ -53,27 +49,34 @@ def display_name(filename: str | None) -> str:
     return name if name.lower().endswith(".pdf") else f"{name}.pdf"
 
 
-def _read_checked(stream: BinaryIO, limit: int, target: Path) -> tuple[int, str]:
-    """Copy the upload to ``target`` while checking size and PDF markers; return size, sha256."""
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
-    tail = b""
-    with target.open("xb") as out:
-        while chunk := stream.read(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise ResponseError("letter_too_large", limit=limit)
-            if len(head) < len(PDF_HEADER):
-                head = (head + chunk)[: len(PDF_HEADER)]
-            tail = (tail + chunk)[-1024:]
-            digest.update(chunk)
-            out.write(chunk)
-    if size == 0:
-        raise ResponseError("letter_empty")
-    if head != PDF_HEADER or PDF_EOF not in tail:
-        raise ResponseError("letter_not_pdf")
-    return size, digest.hexdigest()
+class _Checked:
+    """Read the upload through, checking its size and PDF markers and hashing it on the way."""
+
+    def __init__(self, stream: BinaryIO, limit: int):
+        self.stream = stream
+        self.limit = limit
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.head = b""
+        self.tail = b""
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.stream.read(CHUNK if size is None or size < 0 else min(size, CHUNK))
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise ResponseError("letter_too_large", limit=self.limit)
+        if len(self.head) < len(PDF_HEADER):
+            self.head = (self.head + chunk)[: len(PDF_HEADER)]
+        self.tail = (self.tail + chunk)[-1024:]
+        self.digest.update(chunk)
+        return chunk
+
+    def check(self) -> tuple[int, str]:
+        if self.size == 0:
+            raise ResponseError("letter_empty")
+        if self.head != PDF_HEADER or PDF_EOF not in self.tail:
+            raise ResponseError("letter_not_pdf")
+        return self.size, self.digest.hexdigest()
 
 
 def attach_letter(
@@ -90,11 +93,12 @@ def attach_letter(
     if respondent_type is None or not respondent_type.is_organisation:
         raise ResponseError("letter_not_organisation")
     storage_name = f"{secrets.token_hex(16)}.pdf"
-    target = letter_dir() / storage_name
+    checked = _Checked(stream, current_app.config["LETTER_MAX_BYTES"])
     try:
-        size, sha256 = _read_checked(stream, current_app.config["LETTER_MAX_BYTES"], target)
+        storage.save(key_of(storage_name), checked)
+        size, sha256 = checked.check()
     except BaseException:
-        target.unlink(missing_ok=True)
+        storage.delete(key_of(storage_name))
         raise
     replaced = response.letter.storage_name if response.letter is not None else None
     if response.letter is not None:
@@ -128,10 +132,15 @@ def detach_letter(response: Response, now: datetime | None = None) -> str | None
 
 
 def remove_files(*storage_names: str | None) -> None:
-    """Delete stored files no row points at any more (call after the commit)."""
+    """Delete stored files no row points at any more; call after the commit (and it commits).
+
+    A file is removed only once no row can point at it; should this fail, an orphan file is
+    left behind, never a row without its file.
+    """
     for name in storage_names:
         if name:
-            (letter_dir() / name).unlink(missing_ok=True)
+            storage.delete(key_of(name))
+    db.session.commit()
 
 
 def send_letter(letter: Letter):
@@ -142,17 +151,14 @@ def send_letter(letter: Letter):
     The name is cleaned again on the way out, for rows stored before the rules were tight.
     A row whose file has gone (a restore without the letters folder) is a 404, not a 500.
     """
-    if not path_of(letter).is_file():
+    try:
+        response = storage.send(
+            key_of(letter.storage_name),
+            mimetype="application/pdf",
+            download_name=display_name(letter.filename),
+        )
+    except storage.FileMissing:
         current_app.logger.error("letter %s has no file", letter.id)
         abort(404)
-    response = send_file(
-        path_of(letter),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=display_name(letter.filename),
-        conditional=False,
-        etag=False,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
     response.headers["Vary"] = "Cookie"
     return response

@@ -302,7 +302,7 @@ class Letter(TimestampMixin, db.Model):
     filename: Mapped[str] = mapped_column(String(200))
     size_bytes: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
-    #: Random name of the stored file under LETTER_DIR; nothing of it comes from the sender.
+    #: Random name of the stored file (storage key letters/<name>); nothing of it is the sender's.
     storage_name: Mapped[str] = mapped_column(String(64), unique=True)
 
     response: Mapped[Response] = relationship(back_populates="letter")

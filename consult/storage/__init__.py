@@ -1,8 +1,19 @@
 """Stored files every app server can reach: letters, built reports and finished exports.
 
-One setting, ``FILE_STORAGE``, chooses where they live. ``local`` (the default) keeps them in
-a folder (``FILE_DIR``, default ``instance/files``), which is right for one machine. Other
-backends register here by name, so callers never know which one is in use.
+One setting, ``FILE_STORAGE``, chooses where they live, so callers never know which one is in
+use:
+
+- ``local`` (the default): a folder (``FILE_DIR``, default ``instance/files``), right for one
+  machine;
+- ``database``: chunks in the app's own database, for several app servers with nothing more to
+  run (``consult/storage/database.py``);
+- ``s3://bucket/prefix``: an S3 bucket (AWS or S3-compatible: ``S3_ENDPOINT_URL``,
+  ``S3_ACCESS_KEY_ID``, ``S3_SECRET_ACCESS_KEY``, ``S3_REGION``).
+
+**Commit after ``save`` and ``delete``**, as after any write: the database backend works in the
+caller's transaction (a file counts together with the rows that point at it); the others act
+at once, so a rolled-back transaction can leave a file no row points at, never the reverse if
+the file is saved first and deleted after the commit.
 
 Keys are slash-separated names chosen by the code, never by a user
 (``letters/<random>.pdf``, ``reports/<consultation>-<lang>-<fingerprint>.pdf``,
@@ -31,15 +42,32 @@ from flask import stream_with_context
 
 from consult.storage.backend import Backend
 from consult.storage.backend import FileMissing
+from consult.storage.database import DatabaseBackend
 from consult.storage.local import LocalBackend
+from consult.storage.s3 import S3Backend
 
-__all__ = ["Backend", "FileMissing", "save", "open", "exists", "size", "delete", "keys", "send"]
+__all__ = [
+    "Backend",
+    "FileMissing",
+    "LocalBackend",
+    "save",
+    "open",
+    "exists",
+    "size",
+    "delete",
+    "keys",
+    "send",
+]
 
 CHUNK = 64 * 1024
 _KEY = re.compile(r"^[a-z0-9_-]+(/[A-Za-z0-9_.-]+)+$")
 
 #: Backend classes by the name ``FILE_STORAGE`` gives (its part before ``:``, if any).
-BACKENDS: dict[str, type[Backend]] = {"local": LocalBackend}
+BACKENDS: dict[str, type[Backend]] = {
+    "local": LocalBackend,
+    "database": DatabaseBackend,
+    "s3": S3Backend,
+}
 
 
 def backend() -> Backend:

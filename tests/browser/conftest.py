@@ -83,8 +83,6 @@ def live_server(tmp_path_factory):
     settings = {
         "SQLALCHEMY_DATABASE_URI": url,
         "SERVER_NAME": None,
-        "LETTER_DIR": str(tmp_path_factory.mktemp("letters")),
-        "REPORT_DIR": str(tmp_path_factory.mktemp("reports")),
         "FILE_DIR": str(tmp_path_factory.mktemp("files")),
     }
     app = create_app(type("BrowserConfig", (TestConfig,), settings))
@@ -95,6 +93,11 @@ def live_server(tmp_path_factory):
         logins = {login.role.value: (login.email, login.password) for login in reset_demo_users()}
         load_demo_input(80)
         db.session.commit()
+        # The public report is built by a worker, and none runs here: build it now, as one would.
+        from consult.drafts.services import get_consultation
+        from consult.exports.report_jobs import build_reports
+
+        build_reports(get_consultation("sundhedsaftale-2024-2027"))
     server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

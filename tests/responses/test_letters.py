@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from consult import storage
 from consult.db import utcnow
 from consult.extensions import db
 from consult.responses.models import Letter
@@ -34,7 +35,8 @@ def organisation(citizen):
 
 
 def stored_files(app) -> set[str]:
-    return {p.name for p in Path(app.config["LETTER_DIR"]).iterdir()}
+    with app.app_context():
+        return {key.removeprefix("letters/") for key in storage.keys("letters/")}
 
 
 def upload(client, c, content: bytes, name: str = "brev.pdf"):
