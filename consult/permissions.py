@@ -73,6 +73,11 @@ def can_read_for_approval(user) -> bool:
     return can_approve(user) or can_edit_drafts(user)
 
 
+def can_read_exports(user) -> bool:
+    """Follow and download one's own export: analysts, and approvers for the memo they read."""
+    return can_analyse(user) or can_approve(user)
+
+
 def can_manage_users(user) -> bool:
     return is_signed_in(user) and user.role is Role.ADMIN
 

@@ -118,6 +118,7 @@ EXPECTED: dict[str, str] = {
     "approvals.list_mine": APPROVE,
     "approvals.show_document": APPROVAL_READ,
     "approvals.decide": APPROVE,
+    "approvals.make_memo": APPROVE,
     # responding: open to all; the pages themselves ask who you are (account or e-mail link)
     "responses.start": PUBLIC,
     "responses.open_link": PUBLIC,
@@ -194,8 +195,8 @@ EXPECTED: dict[str, str] = {
     # exports: the secretariat's files; the public report and open data for everyone
     "exports.list_exports": SECRETARIAT,
     "exports.start_export": SECRETARIAT,
-    "exports.show_export": SECRETARIAT,
-    "exports.download_export": SECRETARIAT,
+    "exports.show_export": APPROVAL_READ,
+    "exports.download_export": APPROVAL_READ,
     "exports.show_report": PUBLIC,
     "exports.download_report": PUBLIC,
     # invitations (the høringsliste): BEGIN

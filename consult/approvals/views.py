@@ -29,6 +29,7 @@ from consult.drafts.models import Status
 from consult.drafts.staff_forms import STATUS_LABELS
 from consult.drafts.staff_versions import changes_context
 from consult.extensions import db
+from consult.i18n import current_lang
 from consult.permissions import can_approve
 from consult.permissions import can_edit_drafts
 from consult.permissions import can_read_for_approval
@@ -229,3 +230,30 @@ def decide(slug: str):
             flash(_("Your decision for %(party)s is recorded.", party=party.name_da), "success")
             return redirect(url_for("approvals.show_document", slug=consultation.slug))
     return _document_page(consultation, mine, form, 400)
+
+
+@bp.route("/approvals/<slug>/memo", methods=["POST"])
+@requires(can_approve)
+def make_memo(slug: str):
+    """An approver asks for the memo they are to approve, as a Word file (a worker makes it:
+    it takes minutes with much input); they follow it on the export's status page."""
+    from consult import jobs
+    from consult.exports import jobs as export_jobs
+
+    consultation, _mine = _readable(slug)
+    if not PartyActionForm().validate_on_submit():
+        return redirect(url_for("approvals.show_document", slug=slug))
+    lang = current_lang()
+    job = jobs.enqueue(
+        export_jobs.KIND,
+        topic=export_jobs.topic(consultation.id, current_user.id, "docx", lang, "semicolon"),
+        requested_by=current_user,
+        once=True,
+        consultation_id=consultation.id,
+        fmt="docx",
+        lang=lang,
+        delimiter=export_jobs.DELIMITERS["semicolon"],
+        public=False,
+    )
+    db.session.commit()
+    return redirect(url_for("exports.show_export", slug=slug, job_id=job.id))

@@ -100,6 +100,10 @@ class MemoChange:
     what: str
     before: str = ""
     after: str = ""
+    #: The decision trail: why it changed, and the voices behind it in words
+    #: ("12 input: 5 borgere, 4 patientforeninger …"), when the secretariat recorded it.
+    why: str = ""
+    voices: str = ""
 
 
 @dataclass
@@ -120,3 +124,5 @@ class Memo:
     date: str
     #: Whether this is the public report (only published, consented text) or the memo.
     public: bool = False
+    #: The sign-off: one line per party ("Region Hovedstaden: godkendt af … den …").
+    approvals: list[str] = field(default_factory=list)

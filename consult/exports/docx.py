@@ -279,6 +279,7 @@ class _Writer:
             for goal in area.goals:
                 self._goal(goal)
         self._changes(memo.changes)
+        self._approvals(memo.approvals)
 
         self._contents(contents)
         self._footer()
@@ -434,6 +435,17 @@ class _Writer:
                 self.text(change.before, "Memo Quote", label=words["before"])
             if change.after.strip():
                 self.text(change.after, "Memo Quote", label=words["after"])
+            if change.why.strip():
+                self.text(change.why, label=words["why"])
+            if change.voices:
+                self.text(change.voices, "Memo Note", label=words["voices"])
+
+    def _approvals(self, lines: list[str]) -> None:
+        """The sign-off: who approved the document for each party, and when."""
+        if lines:
+            self.heading(1, self.words["approvals"])
+            for line in lines:
+                self.paragraph(None, line)
 
     def _number(self, n: int) -> str:
         """Format a count with the language's thousands separator."""

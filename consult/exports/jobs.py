@@ -23,6 +23,7 @@ from consult import storage
 from consult.db import utcnow
 from consult.drafts.models import Consultation
 from consult.drafts.services import current_version
+from consult.drafts.services import editable_version
 from consult.drafts.services import load_tree
 from consult.exports import files
 from consult.exports import rows
@@ -95,7 +96,10 @@ def build(
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None:
         raise LookupError(f"no consultation {consultation_id}")
-    tree = load_tree(current_version(consultation))
+    # Staff files show the document being written and approved (the working copy, if any);
+    # public ones what is published.
+    version = current_version(consultation) if public else editable_version(consultation)
+    tree = load_tree(version)
     total = rows.count(consultation_id, public=public)
     on_progress(0, total)
     with rows.counting(lambda done: on_progress(min(done, total), total)):

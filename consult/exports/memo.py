@@ -38,6 +38,7 @@ from consult.exports.document import MemoInput
 from consult.exports.document import MemoParty
 from consult.exports.rows import tick
 from consult.extensions import db
+from consult.i18n import current_lang
 from consult.i18n import format_deadline
 from consult.i18n import localized
 from consult.invitations.services import answered_query
@@ -78,6 +79,9 @@ def memo_words() -> dict[str, str]:
         "wording": _("Proposed wording"),
         "changes": _("Changes in the draft"),
         "no_changes": _("The draft has not changed since the consultation."),
+        "why": _("Why"),
+        "voices": _("The input behind it"),
+        "approvals": _("Approval by the parties"),
         "before": _("Before:"),
         "after": _("After:"),
         "page": _("Page"),
@@ -199,6 +203,47 @@ def _changes(consultation, tree: Tree) -> list[MemoChange]:
     return changes
 
 
+def _with_trail(changes: list[MemoChange], consultation, tree: Tree, *, public: bool):
+    """Add the decision trail to each change: why, and the voices behind it (the public report
+    counts only what the public may read; the memo every submitted input)."""
+    from consult.drafts import trail as decisions
+
+    lang = current_lang()
+    by_title = {}
+    for entry in decisions.trail(consultation, tree.version, public=public).entries:
+        title = entry.title_en if lang == "en" and entry.title_en else entry.title_da
+        reason = entry.reason_en if lang == "en" and entry.reason_en else entry.reason_da
+        groups = ", ".join(
+            f"{v.count} {(v.group_en if lang == 'en' and v.group_en else v.group_da).lower()}"
+            for v in entry.by_group
+        )
+        voices = ngettext("%(num)d input", "%(num)d inputs", entry.voices)
+        by_title[title] = (reason, f"{voices}: {groups}" if groups else voices)
+    for change in changes:
+        change.why, change.voices = by_title.get(change.title, ("", ""))
+    return changes
+
+
+def _approvals(consultation, tree: Tree) -> list[str]:
+    """Who approved the document, party by party, for the memo's sign-off section."""
+    from consult.approvals.services import approval_record
+
+    lang = current_lang()
+    lines = []
+    for record in approval_record(consultation):
+        party = record.party_en if lang == "en" and record.party_en else record.party_da
+        lines.append(
+            _(
+                "%(party)s: approved by %(name)s on %(when)s (version %(version)d)",
+                party=party,
+                name=record.approver_name or record.approver_email,
+                when=format_deadline(record.decided_at),
+                version=record.version_number,
+            )
+        )
+    return lines
+
+
 def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> Memo:
     """Gather the høringsnotat (``public=False``) or the public report (``public=True``)."""
     with force_locale(lang):
@@ -298,8 +343,9 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
             intro=intro,
             parties=parties,
             areas=areas,
-            changes=_changes(consultation, tree),
+            changes=_with_trail(_changes(consultation, tree), consultation, tree, public=public),
             words=memo_words(),
             date=format_date(utcnow(), "long"),
             public=public,
+            approvals=_approvals(consultation, tree),
         )

@@ -302,6 +302,10 @@ class _Story:
         for area in memo.areas:
             yield from self.area(area)
         yield from self.changes()
+        if self.memo.approvals:
+            yield self.heading(self.words["approvals"], 0)
+            for line in self.memo.approvals:
+                yield self.para(line)
 
     def parties(self) -> Iterator[Flowable]:
         words = self.words
@@ -426,6 +430,10 @@ class _Story:
             yield Paragraph(_labelled(words["before"], change.before), self.styles["quote"])
         if change.after:
             yield Paragraph(_labelled(words["after"], change.after), self.styles["quote"])
+        if change.why:
+            yield Paragraph(_labelled(words["why"], change.why), self.styles["body"])
+        if change.voices:
+            yield self.para(f"{words['voices']}: {change.voices}", "note")
 
 
 def _chart(png: bytes) -> Image:

@@ -96,6 +96,26 @@ def structure(consultation, tree: Tree) -> dict:
     }
 
 
+def _decisions(consultation, tree: Tree, *, public: bool) -> dict:
+    """The decision trail of the exported version (what changed, why, the input behind it) and
+    who approved it: in the JSON head, beside the draft's structure."""
+    from consult.approvals.services import approval_record
+    from consult.drafts import trail as decisions
+
+    return {
+        "trail": decisions.trail(consultation, tree.version, public=public).as_dict(),
+        "approvals": [
+            {
+                "party": {"da": r.party_da, "en": r.party_en},
+                "version": r.version_number,
+                "decided_at": r.decided_at.isoformat(timespec="seconds"),
+                **({} if public else {"approver": r.approver_name or r.approver_email}),
+            }
+            for r in approval_record(consultation)
+        ],
+    }
+
+
 def json_stream(
     consultation, tree: Tree, rows: Iterable[tuple], columns: tuple[str, ...], *, public: bool
 ) -> Iterator[str]:
@@ -108,6 +128,7 @@ def json_stream(
         "public": public,
         "columns": list(columns),
         **structure(consultation, tree),
+        **_decisions(consultation, tree, public=public),
     }
     # The head is complete JSON but for its last brace: the inputs array is streamed after it.
     return _json_chunks(json.dumps(head, ensure_ascii=False)[:-1] + ', "inputs": [', rows, columns)

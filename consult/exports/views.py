@@ -28,6 +28,7 @@ from consult.exports.forms import ExportForm
 from consult.extensions import db
 from consult.i18n import current_lang
 from consult.permissions import can_analyse
+from consult.permissions import can_read_exports
 from consult.permissions import can_view_consultation
 from consult.permissions import public
 from consult.permissions import requires
@@ -129,7 +130,7 @@ def _own_export(slug: str, job_id: int):
 
 
 @bp.route("/staff/consultations/<slug>/exports/<int:job_id>")
-@requires(can_analyse)
+@requires(can_read_exports)
 def show_export(slug: str, job_id: int):
     consultation, job = _own_export(slug, job_id)
     args = job.args
@@ -148,11 +149,12 @@ def show_export(slug: str, job_id: int):
         is_expired=export_jobs.is_expired,
         keep_hours=export_jobs.keep_hours(),
         refresh_seconds=REFRESH_SECONDS,
+        can_start=can_analyse(current_user),
     )
 
 
 @bp.route("/staff/consultations/<slug>/exports/<int:job_id>/file")
-@requires(can_analyse)
+@requires(can_read_exports)
 def download_export(slug: str, job_id: int):
     consultation, job = _own_export(slug, job_id)
     result = job.result or {}
