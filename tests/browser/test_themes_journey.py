@@ -54,7 +54,7 @@ def test_the_secretariat_reviews_suggested_themes(browser, live_server):
     page.get_by_role("button", name="Foreslå temaer").click()
     assert "Motoren læser inputtene" in page.locator("main").inner_text()
     check_axe(page)
-    assert run_queued_jobs(live_server) == 1
+    assert run_queued_jobs(live_server) >= 1  # the public report may be queued too
     page.get_by_role("link", name="Genindlæs siden for at se, om det er færdigt").click()
     assert page.get_by_role("heading", name="Foreslåede temaer", level=1).is_visible()
     sections = page.locator("section.theme")
@@ -90,7 +90,7 @@ def test_the_secretariat_reviews_suggested_themes(browser, live_server):
     merged.get_by_label("Opdel i").select_option("2")
     merged.get_by_role("button", name=re.compile("^Opdel")).click()
     assert "Motoren opdeler forslaget." in flash(page)
-    assert run_queued_jobs(live_server) == 1
+    assert run_queued_jobs(live_server) >= 1  # the public report may be queued too
     page.goto(run_url)
     assert page.get_by_text("Opdelt i forslagene herunder").is_visible()
     assert page.get_by_text("Del af et opdelt forslag").count() == 2
@@ -163,7 +163,7 @@ def test_asking_and_accepting_work_without_javascript(nojs_page, live_server):
     page.goto(f"/staff/consultations/{SLUG}/themes/")
     page.get_by_label("Antal temaer").select_option("3")
     page.get_by_role("button", name="Foreslå temaer").click()
-    assert run_queued_jobs(live_server) == 1
+    assert run_queued_jobs(live_server) >= 1  # the public report may be queued too
     page.get_by_role("link", name="Genindlæs siden for at se, om det er færdigt").click()
     first = page.locator("section.theme").first
     first.get_by_label("Temaets navn").fill("Uden script")
