@@ -73,6 +73,7 @@ def _init_extensions(app: Flask) -> None:
     from consult.responses import models as _responses  # noqa: F401
     from consult.sessions import models as _sessions  # noqa: F401
     from consult.storage import models as _storage  # noqa: F401
+    from consult.themes import models as _themes  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -138,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.sessions.live_views import bp as live_bp
     from consult.sessions.participate_views import bp as participate_bp
     from consult.sessions.views import bp as sessions_bp
+    from consult.themes.views import bp as themes_bp
 
     app.register_blueprint(drafts_bp)
     app.register_blueprint(accounts_bp)
@@ -153,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(invitations_bp)
     app.register_blueprint(analysis_bp)
     app.register_blueprint(inputs_bp)
+    app.register_blueprint(themes_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(approvals_bp)

@@ -184,6 +184,14 @@ EXPECTED: dict[str, str] = {
             "list_groups find_groups label_group"
         ).split()
     },
+    # theme suggestions and seeded themes: the secretariat
+    **{
+        f"themes.{name}": SECRETARIAT
+        for name in (
+            "list_runs show_run merge_suggestions show_suggestion accept_suggestion "
+            "rename_suggestion reject_suggestion split_suggestion seed pick_examples apply_seed"
+        ).split()
+    },
     # exports: the secretariat's files; the public report and open data for everyone
     "exports.list_exports": SECRETARIAT,
     "exports.start_export": SECRETARIAT,

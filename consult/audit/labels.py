@@ -38,6 +38,13 @@ ACTIONS = {
     "approvals.remove_party": _l("Party removed"),
     "approvals.add_approver": _l("Approver added"),
     "approvals.remove_approver": _l("Approver removed"),
+    "themes.request": _l("Theme suggestions asked for"),
+    "themes.accept": _l("Suggested theme accepted as a tag"),
+    "themes.rename": _l("Suggested theme renamed"),
+    "themes.merge": _l("Suggested themes merged"),
+    "themes.split": _l("Suggested theme split"),
+    "themes.reject": _l("Suggested theme rejected"),
+    "themes.apply_seeded": _l("Named theme put on the ticked input"),
 }
 
 #: What an event was done to, with the number of the thing.
@@ -51,6 +58,9 @@ SUBJECTS = {
     "version": _l("version record %(n)d"),
     "item": _l("item %(n)d"),
     "party": _l("party %(n)d"),
+    "theme_run": _l("theme suggestions %(n)d"),
+    "theme_suggestion": _l("suggested theme %(n)d"),
+    "tag": _l("tag %(n)d"),
 }
 
 #: Where a subject can be looked at (endpoint and its argument), for the ones that have a page.

@@ -23,6 +23,7 @@ JOB_MODULES = (
     "consult.exports.jobs",
     "consult.drafts.jobs",
     "consult.privacy.jobs",
+    "consult.themes.jobs",
 )
 
 

@@ -140,3 +140,52 @@ def waiting_by_goal(consultation_id: int) -> dict[int, int]:
             .group_by(Input.item_id)
         ).all()
     )
+
+
+@dataclass
+class RankedQuote:
+    """A moderated input quoted for a group of inputs (a suggested theme)."""
+
+    input_id: int
+    #: The text frozen at review; removed parts are still marked (render with public_text).
+    text: str
+
+
+def best_published(ranked, *, per_group: int = 3) -> dict[int, list[RankedQuote]]:
+    """Return, per group, its ``per_group`` best-ranked inputs that a moderator published.
+
+    Only the text frozen at review is quoted, never the live input: a text waiting for a
+    moderator, hidden or withheld is left out, and the next best published one stands in.
+
+    :param ranked: a select of ``group_id``, ``input_id`` and ``score`` (higher is better).
+    """
+    sub = ranked.subquery()
+    place = (
+        func.row_number()
+        .over(partition_by=sub.c.group_id, order_by=(sub.c.score.desc(), sub.c.input_id))
+        .label("place")
+    )
+    quotable = (
+        select(sub.c.group_id, sub.c.input_id, Contribution.public_text, place)
+        .join(Input, Input.id == sub.c.input_id)
+        .join(Response, Response.id == Input.response_id)
+        .join(
+            Contribution,
+            (Contribution.input_id == sub.c.input_id)
+            & (Contribution.kind == ContributionKind.INPUT),
+        )
+        .where(
+            Response.state == ResponseState.SUBMITTED,
+            Contribution.state == ModerationState.PUBLISHED,
+            Contribution.public_text != "",
+        )
+        .subquery()
+    )
+    out: dict[int, list[RankedQuote]] = {}
+    for group_id, input_id, text in db.session.execute(
+        select(quotable.c.group_id, quotable.c.input_id, quotable.c.public_text)
+        .where(quotable.c.place <= per_group)
+        .order_by(quotable.c.group_id, quotable.c.place)
+    ):
+        out.setdefault(group_id, []).append(RankedQuote(input_id, text))
+    return out

@@ -273,6 +273,33 @@ def staff_outputs(app, world: World, tmp_path) -> list[Output]:
     return outputs
 
 
+def theme_outputs(app, world: World, run_jobs) -> tuple[list[Output], list[Output]]:
+    """The theme pages: suggestions, each suggestion's inputs, a seeded theme (staff pages:
+    staff text, CPR numbers masked), and apart the quotes on the suggestions' pages, which
+    quote moderated text only."""
+    from consult.themes import service as themes
+
+    c = world.consultation
+    run = themes.request_run(c, world.secretariat, k=2)
+    db.session.commit()
+    run_jobs()  # and the public report's build, queued by the changes before
+    db.session.expire_all()
+    assert run.finished_at is not None
+    client = app.test_client()
+    sign_in(client, world.secretariat)
+    base = f"/staff/consultations/{c.slug}/themes"
+    ids = list(db.session.scalars(themes.scope_ids(c.id)))
+    urls = [f"{base}/runs/{run.id}", f"{base}/", f"{base}/seed?name=Venter&ids={ids[0]}"]
+    urls += [f"{base}/suggestions/{s.id}" for s in themes.suggestions_of(run)]
+    pages = [fetch(client, url, "themes", lang) for url in urls for lang in ("da", "en")]
+    quotes = []
+    for lang in ("da", "en"):
+        response = client.get(f"{base}/runs/{run.id}?lang={lang}")
+        quoted = re.findall(r'<blockquote class="quote">(.*?)</blockquote>', response.text, re.S)
+        quotes.append(Output("themes.quotes", f"quotes {lang}", 200, " ".join(quoted).casefold()))
+    return quotes, pages
+
+
 def export_output(client, base: str, fmt: str, delimiter: str, lang: str) -> Output:
     """Ask for an export on the exports page, run its job here, and read the file."""
     form = {"fmt": fmt, "delimiter": delimiter or "semicolon", "lang": lang}
@@ -303,10 +330,11 @@ def lacking(outputs: list[Output], *markers: str) -> list[str]:
     return [f"{o.url} lacks {m}" for o in outputs for m in markers if not says(o, m)]
 
 
-def test_planted_personal_data_reaches_no_output_it_must_not(app, world, tmp_path):
+def test_planted_personal_data_reaches_no_output_it_must_not(app, world, tmp_path, run_jobs):
     c = world.consultation
     public = read_public(app, c)
-    staff = staff_outputs(app, world, tmp_path)
+    theme_quotes, theme_pages = theme_outputs(app, world, run_jobs)
+    staff = staff_outputs(app, world, tmp_path) + theme_quotes + theme_pages
     mail = mail_outputs()
     meeting = world.session_outputs
     read_in_the_room = {"live.projector", "sessions.minutes", "participate.review_record"}
@@ -328,6 +356,12 @@ def test_planted_personal_data_reaches_no_output_it_must_not(app, world, tmp_pat
         for marker, why in UNMODERATED.items()
         if says(o, marker)
     ] == []
+    # Suggested themes quote moderated text only (their inputs' pages show staff text).
+    assert [
+        f"{o.url}: {marker}" for o in theme_quotes for marker in UNMODERATED if says(o, marker)
+    ] == []
+    assert lacking(theme_quotes, SHOWN, FROZEN) == []
+    assert any(says(o, "MRKONLINE") and says(o, "[…]") for o in theme_pages)
     # No phone number in public, or in what the meeting's participants read.
     shown_to_many = public + public_files + participants
     assert [f"{o.url}: {p}" for o in shown_to_many for p in PHONES if says(o, p)] == []
