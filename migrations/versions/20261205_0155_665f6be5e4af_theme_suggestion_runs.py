@@ -1,7 +1,7 @@
 """theme suggestion runs: what the engine suggested, stored for the secretariat to review
 
 Revision ID: 665f6be5e4af
-Revises: 8117b2bac2b7
+Revises: a7602e6ca610
 Create Date: 2026-12-05 00:17:17.416442
 
 """
@@ -13,7 +13,7 @@ import consult.db
 
 # revision identifiers, used by Alembic.
 revision = '665f6be5e4af'
-down_revision = '8117b2bac2b7'
+down_revision = 'a7602e6ca610'
 branch_labels = None
 depends_on = None
 
