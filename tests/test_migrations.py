@@ -115,3 +115,56 @@ def test_respondents_of_unconfirmed_accounts_go_free(migration_app):
             bound = dict(connection.execute(text("SELECT email, user_id FROM respondents")).all())
         db.engine.dispose()
     assert bound == {"hijack@example.dk": None, "ok@example.dk": 2}
+
+
+@pytest.mark.no_db
+def test_upgrading_keeps_every_row_that_points_at_a_changed_table(migration_app):
+    """SQLite changes a CHECK by copying the table and dropping the old one; with foreign keys
+    on, the drop would delete every version, item, response … of every consultation. Upgrading
+    a database with a consultation in it keeps all of it."""
+    from sqlalchemy import text
+
+    now = "2026-11-01 12:00:00"
+    with migration_app.app_context():
+        upgrade(revision="964173d1b787")  # before the consultations' and users' CHECKs change
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO consultations (id, slug, title_da, title_en, summary_da,"
+                    " summary_en, status, opens_at, closes_at, max_ranked_focus_areas,"
+                    " max_ranked_goals, created_at, updated_at) VALUES (1, 'c', 'C', 'C', '',"
+                    " '', 'open', :now, :later, 3, 2, :now, :now)"
+                ),
+                {"now": now, "later": "2026-12-01 12:00:00"},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO versions (id, consultation_id, number, label_da, label_en,"
+                    " note_da, note_en, created_at) VALUES (1, 1, 1, '1. udkast', '', '', '',"
+                    " :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, name, password_hash, role, is_disabled,"
+                    " email_confirmed_at, password_changed_at, created_at, updated_at)"
+                    " VALUES (1, 'a@example.dk', '', 'x', 'secretariat', false, :now, :now,"
+                    " :now, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO login_sessions (user_id, token_hash, created_at, last_seen_at)"
+                    " VALUES (1, 'h', :now, :now)"
+                ),
+                {"now": now},
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            versions = connection.execute(text("SELECT count(*) FROM versions")).scalar()
+            sessions = connection.execute(text("SELECT count(*) FROM login_sessions")).scalar()
+            published = connection.execute(text("SELECT published_at FROM versions")).scalar()
+        db.engine.dispose()
+    assert (versions, sessions) == (1, 1) and published is not None
