@@ -83,7 +83,8 @@ def test_a_citizens_steps_fit_two_rows_and_options_are_44_px_on_a_phone(phone_pa
     tops = phone_page.evaluate(
         "Array.from(document.querySelectorAll('.tabs--steps li')).map(li => li.offsetTop)"
     )
-    assert len(tops) >= 4 and len(set(tops)) <= 2, tops
+    # Two to a row: four steps on two rows (an organisation's fifth, its letter, on a third).
+    assert len(tops) >= 4 and len(set(tops)) <= (len(tops) + 1) // 2, tops
     heights = phone_page.evaluate(
         """Array.from(document.querySelectorAll('.checkbox label'))
              .map(l => l.getBoundingClientRect().height)"""
