@@ -35,7 +35,8 @@ def test_a_session_from_setup_to_confirmation(page, browser, live_server):
     # The agenda: a tick for each, and a number only to change the draft's order.
     page.get_by_label("Ingen borgere udskrives til gaden", exact=True).check()
     page.get_by_label("Sammen om ældre og borgere med kronisk sygdom", exact=True).check()
-    page.get_by_label("Rækkefølge: Ingen borgere udskrives til gaden").fill("1")
+    page.get_by_label("Rækkefølge: Sammen om ældre og borgere med kronisk sygdom").fill("1")
+    page.get_by_label("Rækkefølge: Ingen borgere udskrives til gaden").fill("2")
     first_group = page.get_by_role("group", name="Gruppe 1")
     first_group.get_by_label("Gruppe", exact=True).select_option(label="Pårørende")
     first_group.get_by_label("Personer").fill("4")
