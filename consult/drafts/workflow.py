@@ -136,16 +136,7 @@ def publish(consultation: Consultation, actor, *, news_link: str = "") -> Versio
     """Publish the working copy (if any) and queue the news; return the version published."""
     version = services.working_copy(consultation)
     if version is not None:
-        version.published_at = utcnow()
-        db.session.flush()
-        record(
-            actor,
-            "drafts.publish_version",
-            "version",
-            version.id,
-            consultation_id=consultation.id,
-            number=version.number,
-        )
+        _publish_version(consultation, version, actor)
     announced = version or services.current_version(consultation)
     if announced is not None:
         queue_news(consultation, announced, actor, link=news_link)
@@ -162,6 +153,12 @@ def publish_draft_copy(consultation: Consultation, actor) -> Version:
     version = services.working_copy(consultation)
     if version is None:
         raise editing.EditError("no_working_copy")
+    _publish_version(consultation, version, actor)
+    return version
+
+
+def _publish_version(consultation: Consultation, version: Version, actor) -> None:
+    """Make a working copy public, on the audit log."""
     version.published_at = utcnow()
     db.session.flush()
     record(
@@ -172,7 +169,6 @@ def publish_draft_copy(consultation: Consultation, actor) -> Version:
         consultation_id=consultation.id,
         number=version.number,
     )
-    return version
 
 
 def queue_news(consultation: Consultation, version: Version, actor, *, link: str) -> None:

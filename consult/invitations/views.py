@@ -268,21 +268,29 @@ def remove_invitation(slug: str, invitation_id: int):
 @bp.route("/invite", methods=["POST"])
 @requires(can_edit_drafts)
 def send_invitations(slug: str):
+    return _mail_job(
+        slug,
+        SEND_INVITATIONS,
+        _("Invitations can be sent only while the consultation is open for input."),
+    )
+
+
+def _mail_job(slug: str, kind: str, closed_message: str, **args):
+    """The list's buttons: hand the mail to a worker (the list shows when it is done), only
+    while the consultation is open; a second click finds the job under way."""
     consultation = _consultation(slug)
     if ActionForm().validate_on_submit():
         if consultation.phase() is not Phase.OPEN:
-            flash(
-                _("Invitations can be sent only while the consultation is open for input."),
-                "error",
-            )
+            flash(closed_message, "error")
             return _to_list(slug, **_list_args())
         jobs.enqueue(
-            SEND_INVITATIONS,
+            kind,
             topic=_topic(consultation),
             requested_by=current_user,
             once=True,
             consultation_id=consultation.id,
             link=url_for("drafts.show_consultation", slug=consultation.slug, _external=True),
+            **args,
         )
         db.session.commit()
     return _to_list(slug, **_list_args())
@@ -291,23 +299,11 @@ def send_invitations(slug: str):
 @bp.route("/remind", methods=["POST"])
 @requires(can_edit_drafts)
 def send_reminders(slug: str):
-    consultation = _consultation(slug)
-    if ActionForm().validate_on_submit():
-        if consultation.phase() is not Phase.OPEN:
-            flash(
-                _("Reminders can be sent only while the consultation is open for input."), "error"
-            )
-            return _to_list(slug, **_list_args())
-        # A worker queues the mail; the list shows when it is done. Those reminded within
-        # the hour before this click are left out, by the job too if it runs twice.
-        jobs.enqueue(
-            SEND_REMINDERS,
-            topic=_topic(consultation),
-            requested_by=current_user,
-            once=True,
-            consultation_id=consultation.id,
-            link=url_for("drafts.show_consultation", slug=consultation.slug, _external=True),
-            reminded_before=(utcnow() - REMIND_AGAIN_AFTER).isoformat(),
-        )
-        db.session.commit()
-    return _to_list(slug, **_list_args())
+    # Those reminded within the hour before this click are left out, by the job too if it
+    # runs twice.
+    return _mail_job(
+        slug,
+        SEND_REMINDERS,
+        _("Reminders can be sent only while the consultation is open for input."),
+        reminded_before=(utcnow() - REMIND_AGAIN_AFTER).isoformat(),
+    )
