@@ -7,6 +7,7 @@ import zipfile
 
 import pypdf
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import check_axe
 from tests.helpers import sign_in_as
@@ -44,10 +45,10 @@ def _export(page, live_server, tmp_path, file_label: str, *, check=False):
     page.goto(f"/staff/consultations/{SLUG}/exports/")
     page.get_by_role("radio", name=file_label, exact=True).check()
     page.get_by_role("button", name="Lav filen").click()
-    assert page.get_by_role("heading", name=file_label, level=1).is_visible()
+    expect(page.get_by_role("heading", name=file_label, level=1)).to_be_visible()
     status = page.locator("#export-status")
     assert "Filen venter på sin tur." in status.inner_text()
-    assert page.get_by_role("progressbar", name="Fremskridt").is_visible()
+    expect(page.get_by_role("progressbar", name="Fremskridt")).to_be_visible()
     if check:
         check_axe(page)
     assert _run_jobs(live_server.app) >= 1  # the export (and any job the visit queued)
@@ -66,7 +67,7 @@ def test_the_secretariat_downloads_every_format_and_previews_the_report(
     sign_in_as(page, live_server, "secretariat")
     page.goto(f"/staff/consultations/{SLUG}/analysis/")
     page.get_by_role("link", name="Eksport", exact=True).click()
-    assert page.get_by_role("heading", name="Eksport", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Eksport", level=1)).to_be_visible()
     check_axe(page)
 
     xlsx = _export(page, live_server, tmp_path, "Excel-projektmappe (XLSX)", check=True)
@@ -88,7 +89,7 @@ def test_the_secretariat_downloads_every_format_and_previews_the_report(
 
     # The public report: a preview for the secretariat until the memo is published.
     page.get_by_role("link", name="Den offentlige rapport").click()
-    assert page.get_by_role("heading", name="Sundhedsaftale 2024–2027", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Sundhedsaftale 2024–2027", level=1)).to_be_visible()
     check_axe(page)
     pdf = _download(page, "Hent som PDF", tmp_path)
     text = pypdf.PdfReader(pdf).pages[0].extract_text()
@@ -102,7 +103,7 @@ def test_the_report_reads_on_a_phone_in_english(phone_page, live_server):
     sign_in_as(page, live_server, "secretariat")
     try:
         page.goto(f"/consultations/{SLUG}/report/?lang=en")
-        assert page.get_by_role("heading", name="Contents").is_visible()
+        expect(page.get_by_role("heading", name="Contents")).to_be_visible()
         # Nothing wider than the screen but the tables, which scroll in their own region.
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         check_axe(page)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import check_axe
 from tests.helpers import sign_in_as
@@ -19,7 +20,7 @@ SLUG = "sundhedsaftale-2024-2027"
 def test_a_moderator_redacts_hides_and_publishes_in_bulk(page, live_server):
     sign_in_as(page, live_server, "moderator")
     page.get_by_role("link", name="Moderation").click()
-    assert page.get_by_role("heading", name="Moderation", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Moderation", level=1)).to_be_visible()
     check_axe(page)
     waiting = int(
         re.search(r"([\d.]+) input venter", page.locator("main").inner_text())[1].replace(".", "")
@@ -53,7 +54,7 @@ def test_a_moderator_redacts_hides_and_publishes_in_bulk(page, live_server):
     check_axe(page)
     # The same pages in English, and the audit log.
     page.goto("/moderation/?lang=en")
-    assert page.get_by_role("heading", name="Moderation", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Moderation", level=1)).to_be_visible()
     check_axe(page)
     page.get_by_role("link", name="Audit log").click()
     assert "Published" in page.locator("table").inner_text()
@@ -69,7 +70,7 @@ def test_a_moderator_redacts_hides_and_publishes_in_bulk(page, live_server):
 def test_the_public_reads_published_input_and_reports_it(phone_page, live_server):
     page = phone_page
     page.goto(f"/consultations/{SLUG}/items/fa-1-goal-1")
-    assert page.get_by_role("heading", name="Hvad andre har sagt").is_visible()
+    expect(page.get_by_role("heading", name="Hvad andre har sagt")).to_be_visible()
     page.get_by_role("link", name=re.compile(r"offentliggjorte input")).click()
     check_axe(page)
     page.get_by_label("Holdning").select_option("oppose")
@@ -86,6 +87,7 @@ def test_the_public_reads_published_input_and_reports_it(phone_page, live_server
     page.goto(f"/consultations/{SLUG}/items/fa-1-goal-1/input?lang=en")
     organisation = page.locator("article.published .published__who a").first
     organisation.click()
-    assert page.get_by_role("heading", name=re.compile("Response from")).is_visible()
+    # The click starts a navigation; wait for the new page rather than reading the old one.
+    expect(page.get_by_role("heading", name=re.compile("Response from"))).to_be_visible()
     check_axe(page)
     assert not page.console_errors, page.console_errors

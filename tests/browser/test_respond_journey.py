@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import PDF
 from tests.helpers import check_axe
@@ -21,7 +22,7 @@ def test_a_citizen_responds_ranks_submits_and_edits(phone_page, live_server):
     page.goto(f"/consultations/{SLUG}/items/fa-1-goal-2")
     page.get_by_role("link", name="Giv dit input til dette mål").click()
     # First: who you answer as.
-    assert page.get_by_role("heading", name="Om dig").is_visible()
+    expect(page.get_by_role("heading", name="Om dig")).to_be_visible()
     check_axe(page)
     page.get_by_label("Du svarer som").select_option(label="Borger")
     page.get_by_role("combobox", name="Kommune").select_option(label="Hvidovre")
@@ -46,10 +47,10 @@ def test_a_citizen_responds_ranks_submits_and_edits(phone_page, live_server):
     selects.nth(2).select_option("1")
     selects.nth(0).select_option("2")
     page.get_by_role("button", name="Gem prioriteringen").click()
-    assert page.get_by_role("heading", name="Dit høringssvar").is_visible()
+    expect(page.get_by_role("heading", name="Dit høringssvar")).to_be_visible()
     check_axe(page)
     page.get_by_role("button", name="Send mit høringssvar").click()
-    assert page.get_by_role("heading", name="Tak for dit høringssvar").is_visible()
+    expect(page.get_by_role("heading", name="Tak for dit høringssvar")).to_be_visible()
     check_axe(page)
     receipt = page.locator(".status-box").inner_text()
     assert "Kvitteringsnummer" in receipt
@@ -60,7 +61,7 @@ def test_a_citizen_responds_ranks_submits_and_edits(phone_page, live_server):
     page.get_by_role("button", name="Gem og se oversigten").click()
     assert "Jeg er imod målet" in page.locator("main").inner_text()
     page.get_by_role("button", name="Send det ændrede høringssvar").click()
-    assert page.get_by_role("heading", name="Tak for dit høringssvar").is_visible()
+    expect(page.get_by_role("heading", name="Tak for dit høringssvar")).to_be_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     assert not page.console_errors, page.console_errors
@@ -82,11 +83,11 @@ def test_an_organisation_responds_in_english_with_only_an_e_mail_and_a_letter(
     # The link shows a button (an e-mail scanner fetching the link uses nothing up).
     check_axe(page)
     page.get_by_role("button", name="Continue to your response").click()
-    assert page.get_by_role("heading", name="About you").is_visible()
+    expect(page.get_by_role("heading", name="About you")).to_be_visible()
     page.get_by_label("You answer as").select_option(label="Patient association")
     page.get_by_role("button", name="Save and continue").click()
     # The organisation's name is required for organisations: the message sits by the field.
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     check_axe(page)
     page.get_by_label("Organisation").fill("Psykiatriforeningen Hovedstaden")
     page.get_by_role("combobox", name="Municipality").select_option(label="Copenhagen")
@@ -112,6 +113,6 @@ def test_an_organisation_responds_in_english_with_only_an_e_mail_and_a_letter(
     page.get_by_role("button", name="Attach the letter").click()
     assert "Consultation response.pdf" in page.locator("main").inner_text()
     page.get_by_role("button", name="Send my response").click()
-    assert page.get_by_role("heading", name="Thank you for your response").is_visible()
+    expect(page.get_by_role("heading", name="Thank you for your response")).to_be_visible()
     check_axe(page)
     assert not page.console_errors, page.console_errors

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from consult.db import utcnow
 from consult.i18n import TIMEZONE
@@ -51,7 +52,7 @@ def test_a_session_from_setup_to_confirmation(page, browser, live_server):
     meeting_url = page.url
 
     page.get_by_role("button", name="Start mødet").click()
-    assert page.get_by_role("heading", name="Registrér input", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Registrér input", level=1)).to_be_visible()
     check_axe(page)
     code = page.locator(".join-code").first.inner_text()
     # Keyboard first: choose the group, write, Ctrl+Enter. With JavaScript the page stays put.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from consult.db import utcnow
 from consult.i18n import TIMEZONE
@@ -17,13 +18,13 @@ pytestmark = pytest.mark.only_on("sqlite")
 
 def test_secretariat_writes_a_draft_and_opens_it(page, live_server):
     sign_in_as(page, live_server, "secretariat")
-    assert page.get_by_role("heading", name="Høringer", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Høringer", level=1)).to_be_visible()
     check_axe(page)
     page.get_by_role("link", name="Ny høring").click()
     check_axe(page)
     # Submitting empty keeps the person on the form with an error summary that passes axe.
     page.get_by_role("button", name="Gem").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     check_axe(page)
     now = utcnow().astimezone(TIMEZONE)
     page.get_by_label("Titel på dansk").fill("Sundhedsaftale 2028–2031")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import check_axe
 from tests.helpers import sign_in_as
@@ -46,7 +47,7 @@ def test_the_secretariat_reviews_suggested_themes(browser, live_server):
     sign_in_as(page, live_server, "secretariat")
     page.goto(f"/staff/consultations/{SLUG}/analysis/")
     page.get_by_role("link", name="Temaforslag").click()
-    assert page.get_by_role("heading", name="Temaforslag", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Temaforslag", level=1)).to_be_visible()
     assert page.locator("script:not([src])").count() == 0
     check_axe(page)
 
@@ -56,7 +57,7 @@ def test_the_secretariat_reviews_suggested_themes(browser, live_server):
     check_axe(page)
     assert run_queued_jobs(live_server) >= 1  # the public report may be queued too
     page.get_by_role("link", name="Genindlæs siden for at se, om det er færdigt").click()
-    assert page.get_by_role("heading", name="Foreslåede temaer", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Foreslåede temaer", level=1)).to_be_visible()
     sections = page.locator("section.theme")
     assert sections.count() == 4
     assert page.get_by_role("heading", name="Hvem skrev det").count() == 4
@@ -92,7 +93,7 @@ def test_the_secretariat_reviews_suggested_themes(browser, live_server):
     assert "Motoren opdeler forslaget." in flash(page)
     assert run_queued_jobs(live_server) >= 1  # the public report may be queued too
     page.goto(run_url)
-    assert page.get_by_text("Opdelt i forslagene herunder").is_visible()
+    expect(page.get_by_text("Opdelt i forslagene herunder")).to_be_visible()
     assert page.get_by_text("Del af et opdelt forslag").count() == 2
     check_axe(page)
 
@@ -105,8 +106,8 @@ def test_the_secretariat_reviews_suggested_themes(browser, live_server):
     page.locator("table.inputs tbody input[type=checkbox]").nth(0).check()
     page.locator("table.inputs tbody input[type=checkbox]").nth(1).check()
     page.get_by_role("button", name="Find flere som de afkrydsede").click()
-    assert page.get_by_role("heading", name="Navngiv et tema", level=1).is_visible()
-    assert page.get_by_role("columnheader", name="Ord der matchede").is_visible()
+    expect(page.get_by_role("heading", name="Navngiv et tema", level=1)).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Ord der matchede")).to_be_visible()
     check_axe(page)
     ticks = page.locator("table.inputs tbody input[type=checkbox]")
     ticks.nth(0).check()
@@ -115,8 +116,7 @@ def test_the_secretariat_reviews_suggested_themes(browser, live_server):
         "button", name="Sæt temaet »Ventetider« på de afkrydsede input og eksemplerne"
     ).click()
     assert "Temaet »Ventetider« er sat på 4 input mere." in flash(page)
-    assert page.get_by_role("heading", name="Alt input", level=1).is_visible()
-
+    expect(page.get_by_role("heading", name="Alt input", level=1)).to_be_visible()
     # Reject one of the parts; the run page in English too.
     page.goto(run_url)
     open_part = page.locator(
@@ -125,7 +125,7 @@ def test_the_secretariat_reviews_suggested_themes(browser, live_server):
     open_part.first.get_by_role("button", name=re.compile("^Afvis")).click()
     assert "Afvist: intet input har fået et tema." in flash(page)
     page.goto(f"{run_url}?lang=en")
-    assert page.get_by_role("heading", name="Suggested themes", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Suggested themes", level=1)).to_be_visible()
     check_axe(page)
     page.goto(f"{run_url}?lang=da")  # the account keeps the language chosen
     context.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import check_axe
 from tests.helpers import sign_in_as
@@ -18,13 +19,13 @@ SLUG = "sundhedsaftale-2024-2027"
 def test_the_secretariat_reads_figures_tags_a_selection_and_replies(page, live_server):
     sign_in_as(page, live_server, "secretariat")
     page.goto(f"/staff/consultations/{SLUG}/analysis/")
-    assert page.get_by_role("heading", name="Overblik", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Overblik", level=1)).to_be_visible()
     # The charts load (same-origin SVG) and every page passes axe.
     page.wait_for_load_state("networkidle")
     assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
     check_axe(page)
     page.get_by_role("link", name=re.compile("Ingen ældre borgere opholder sig")).click()
-    assert page.get_by_role("heading", name="Hvem inputtet kommer fra").is_visible()
+    expect(page.get_by_role("heading", name="Hvem inputtet kommer fra")).to_be_visible()
     check_axe(page)
     page.get_by_role("link", name="Prioritering").click()
     check_axe(page)
@@ -72,7 +73,7 @@ def test_the_workspace_reads_on_a_phone_in_english(phone_page, live_server):
     page = phone_page
     sign_in_as(page, live_server, "secretariat")
     page.goto(f"/staff/consultations/{SLUG}/analysis/goals/fa-2-goal-4?lang=en")
-    assert page.get_by_role("heading", name="Positions", level=2).is_visible()
+    expect(page.get_by_role("heading", name="Positions", level=2)).to_be_visible()
     check_axe(page)
     page.goto(f"/staff/consultations/{SLUG}/inputs/?lang=en&stance=oppose")
     check_axe(page)
