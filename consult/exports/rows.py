@@ -208,6 +208,8 @@ def _raw(column):
 def _query(consultation_id: int, public: bool, item_ids=None):
     area = aliased(Item)
     state = reply_state()
+    # As staff read them: stored with CPR numbers masked (no guard per row).
+    text, wording = staff.text_columns()
     query = (
         select(
             Input.id,
@@ -215,8 +217,8 @@ def _query(consultation_id: int, public: bool, item_ids=None):
             Input.item_id,
             _raw(Input.stance),
             Input.importance,
-            Input.text,
-            Input.proposed_wording,
+            text,
+            wording,
             Input.preferred_alternative_id,
             RespondentType.name_da,
             RespondentType.name_en,
@@ -247,7 +249,8 @@ def _query(consultation_id: int, public: bool, item_ids=None):
         )
         .join(Response, Response.id == Input.response_id)
         .join(Respondent, Respondent.id == Response.respondent_id)
-        .join(Item, Item.id == Input.item_id)
+        # Outer joins from the input: an input on no item (item_id NULL) is still a row.
+        .outerjoin(Item, Item.id == Input.item_id)
         .outerjoin(area, area.id == Item.parent_id)
         .outerjoin(RespondentType, RespondentType.id == Respondent.respondent_type_id)
         .outerjoin(Municipality, Municipality.id == Respondent.municipality_id)
@@ -260,7 +263,7 @@ def _query(consultation_id: int, public: bool, item_ids=None):
             Response.consultation_id == consultation_id,
             Response.state == ResponseState.SUBMITTED,
         )
-        .order_by(area.position, Item.position, Input.id)
+        .order_by(area.position.nulls_last(), Item.position.nulls_last(), Input.id)
     )
     if public:
         query = query.where(*published.visible())
@@ -311,7 +314,6 @@ def _rows(
     moderation_of, removed = labels.moderation, labels.removed
     no_path = ("", "", (0, 0))
     public_text = published.plain_public_text
-    staff_text = staff.text
     shown_name = naming.shown_name
     approved_state = ReplyState.APPROVED.value
     # Core, not the ORM: plain rows, a server-side cursor on PostgreSQL, BATCH rows at a time.
@@ -365,8 +367,8 @@ def _rows(
                 path,
                 stance_word,
                 importance,
-                cell(staff_text(text)),
-                cell(staff_text(wording)),
+                cell(text),
+                cell(wording),
                 preferred,
                 type_name,
                 cell(organisation),

@@ -29,7 +29,8 @@ def safe_cell(value):
     """Return a value a spreadsheet shows as text: no formula, no control characters."""
     if value.__class__ is not str:
         return value
-    if CONTROL.search(value) is not None:
+    # A printable text holds no control character (isprintable is far cheaper than the pattern).
+    if not value.isprintable() and CONTROL.search(value) is not None:
         value = CONTROL.sub("", value)
     if value.startswith(FORMULA_START):
         return "'" + value

@@ -16,6 +16,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy import select
+from xlsxwriter.utility import _utf16_len
+from xlsxwriter.utility import _utf16_truncate
+from xlsxwriter.utility import xl_col_to_name
 
 from consult.analysis import figures
 from consult.drafts.models import ItemKind
@@ -46,6 +49,84 @@ def _sheet_name(title: str, taken: set[str]) -> str:
     return candidate
 
 
+#: XlsxWriter's escapes for text in cell XML (``xmlwriter._escape_control_characters``):
+#: a literal "_x0041_" keeps its underscore escaped, control characters become "_xHHHH_".
+_LITERAL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f\ufffe\uffff])")
+#: Anything in a text that needs one of the escapes (almost no text does: one test a cell).
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+
+
+def _control(match) -> str:
+    return f"_x{ord(match.group(1)):04X}_"
+
+
+def _text_xml(value: str) -> str:
+    """A string as the ``<is><t>`` of an inline-string cell, as XlsxWriter writes it."""
+    if len(value) > 16_383 and _utf16_len(value) > 32_767:
+        value = _utf16_truncate(value, 32_767)
+    if _SPECIAL.search(value) is not None:
+        value = _LITERAL_ESCAPE.sub(r"_x005F\1", value)
+        value = _CONTROL.sub(_control, value)
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # Whitespace at either end is kept (XlsxWriter: a match of ^\s or \s$).
+    if value[0].isspace() or value[-1].isspace():
+        return f'<is><t xml:space="preserve">{value}</t></is>'
+    return f"<is><t>{value}</t></is>"
+
+
+class _RowWriter:
+    """Rows of plain values (str, int, float; "" and None stay empty) written straight into
+    a constant-memory worksheet as the XML XlsxWriter would write for ``write_row``, without
+    its per-cell dispatch, checks and cell objects: five to ten times faster. A test compares
+    the sheet XML with XlsxWriter's own, byte for byte. It uses XlsxWriter's row-flushing
+    internals; where they are missing (another version), rows go through ``write_row``."""
+
+    def __init__(self, sheet, width: int):
+        self.sheet = sheet
+        self.width = width
+        self.fast = bool(sheet.constant_memory) and all(
+            hasattr(sheet, name)
+            for name in ("fh", "previous_row", "_write_single_row", "_check_dimensions", "col_info")
+        )
+        # Each column's reference letters and its style (the column's format, as XlsxWriter
+        # gives a cell without a format of its own).
+        self.columns = []
+        for c in range(width):
+            info = sheet.col_info.get(c) if self.fast else None
+            style = getattr(info, "column_format", None)
+            self.columns.append(
+                (xl_col_to_name(c), f' s="{style._get_xf_index()}"' if style is not None else "")
+            )
+
+    def write(self, row: int, values) -> None:
+        sheet = self.sheet
+        if not self.fast:
+            sheet.write_row(row, 0, values)
+            return
+        if row > sheet.previous_row:
+            sheet._write_single_row(row)  # the rows XlsxWriter still holds (the header)
+        r = str(row + 1)
+        xml = [f'<row r="{r}">']
+        first = last = -1
+        for c, ((ref, style), value) in enumerate(zip(self.columns, values, strict=True)):
+            if value is None or value == "":
+                continue
+            if first < 0:
+                first = c
+            last = c
+            if value.__class__ is str:
+                xml.append(f'<c r="{ref}{r}"{style} t="inlineStr">{_text_xml(value)}</c>')
+            else:
+                xml.append(f'<c r="{ref}{r}"{style}><v>{value:.16G}</v></c>')
+        if last < 0:
+            return
+        sheet._check_dimensions(row, first)
+        sheet._check_dimensions(row, last)
+        xml.append("</row>")
+        sheet.fh.write("".join(xml))
+
+
 def _area_sheets(workbook, title: str, taken: set[str], columns, rows, bold, wrap) -> None:
     """A focus area's inputs, on as many sheets as Excel's row limit needs (usually one)."""
 
@@ -55,17 +136,15 @@ def _area_sheets(workbook, title: str, taken: set[str], columns, rows, bold, wra
             sheet.set_column(c, c, WIDTHS.get(column, 16), wrap if column in WIDTHS else None)
         sheet.write_row(0, 0, columns, bold)
         sheet.freeze_panes(1, 0)
-        return sheet
+        return sheet, _RowWriter(sheet, len(columns))
 
-    sheet, last = new_sheet(), 0
-    write_row = sheet.write_row
+    (sheet, writer), last = new_sheet(), 0
     for row in rows:
         if last == SHEET_ROWS_MAX:
             sheet.autofilter(0, 0, last, len(columns) - 1)
-            sheet, last = new_sheet(), 0
-            write_row = sheet.write_row
+            (sheet, writer), last = new_sheet(), 0
         last += 1
-        write_row(last, 0, row)
+        writer.write(last, row)
     sheet.autofilter(0, 0, max(last, 1), len(columns) - 1)
 
 
