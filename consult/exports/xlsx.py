@@ -23,6 +23,7 @@ from xlsxwriter.utility import xl_col_to_name
 from consult.analysis import figures
 from consult.drafts.models import ItemKind
 from consult.drafts.services import Tree
+from consult.exports import rankings
 from consult.exports import rows as exports
 from consult.exports.tabular import safe_cell
 from consult.extensions import db
@@ -183,7 +184,8 @@ def write_xlsx(consultation, tree: Tree, out: IO[bytes] | str, *, public=False, 
             {"title": localized(consultation, "title")[0], "author": "Consult", "comments": ""}
         )
         _summary(workbook, consultation, tree, labels, bold, decimal)
-        taken = {"summary", _("Summary").lower()}
+        _rankings(workbook, consultation, tree, bold, public=public, lang=lang)
+        taken = {"summary", _("Summary").lower(), "rankings", _("Rankings").lower()}
         for area in tree.focus_areas:
             items = [n.item.id for n in area.children if n.kind.takes_input]
             rows = exports.stream(
@@ -250,3 +252,29 @@ def _summary(workbook, consultation, tree: Tree, labels, bold, decimal) -> None:
         chart.set_size({"width": 900, "height": 60 + 28 * (row - 3)})
         chart.set_legend({"position": "bottom"})
         sheet.insert_chart(row + 2, 0, chart)
+
+
+def _rankings(workbook, consultation, tree: Tree, bold, *, public: bool, lang: str) -> None:
+    """The second sheet: what respondents ranked (``exports.rankings``), for everyone, each
+    respondent group and each cluster; aggregates only."""
+    sheet = workbook.add_worksheet(_("Rankings"))
+    header = rankings.headings(lang)
+    widths = [12, 30, 14, 40, 16, 24, 12, 10, 10, 10, 8, 12]
+    for c, width in enumerate(widths):
+        sheet.set_column(c, c, width)
+    sheet.write_row(0, 0, header, bold)
+    sheet.freeze_panes(1, 0)
+    two = workbook.add_format({"num_format": "0.00"})
+    percent = workbook.add_format({"num_format": "0.0%"})
+    formats = {8: two, 11: percent}
+    row = 0
+    for row, values in enumerate(
+        rankings.table(consultation, tree, public=public, lang=lang), start=1
+    ):
+        for c, value in enumerate(values):
+            if value.__class__ is str:
+                if value:
+                    sheet.write_string(row, c, safe_cell(value))
+            else:
+                sheet.write_number(row, c, value, formats.get(c))
+    sheet.autofilter(0, 0, max(row, 1), len(header) - 1)
