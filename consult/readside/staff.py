@@ -11,6 +11,8 @@ text and run no guard per row: ``text_columns()`` is what they select.
 
 from __future__ import annotations
 
+import click
+from flask.cli import with_appcontext
 from sqlalchemy import event
 from sqlalchemy import func
 
@@ -87,3 +89,17 @@ def remask(connection, *, table=None, batch: int = 10_000) -> int:
             )
         changed += len(updates)
         last = page[-1][0]
+
+
+@click.command("remask")
+@with_appcontext
+def remask_command():
+    """Store every input's CPR-masked text again (after the personal-data guard changed)."""
+    from consult.db import write_lock
+    from consult.extensions import db
+
+    with write_lock():
+        db.session.commit()
+        changed = remask(db.session.connection())
+        db.session.commit()
+    click.echo(f"{changed} inputs given a new masked text.")
