@@ -62,18 +62,11 @@ def _control(match) -> str:
     return f"_x{ord(match.group(1)):04X}_"
 
 
-def _text_xml(value: str) -> str:
-    """A string as the ``<is><t>`` of an inline-string cell, as XlsxWriter writes it."""
-    if len(value) > 16_383 and _utf16_len(value) > 32_767:
-        value = _utf16_truncate(value, 32_767)
-    if _SPECIAL.search(value) is not None:
-        value = _LITERAL_ESCAPE.sub(r"_x005F\1", value)
-        value = _CONTROL.sub(_control, value)
-        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    # Whitespace at either end is kept (XlsxWriter: a match of ^\s or \s$).
-    if value[0].isspace() or value[-1].isspace():
-        return f'<is><t xml:space="preserve">{value}</t></is>'
-    return f"<is><t>{value}</t></is>"
+def _escaped(value: str) -> str:
+    """A text with XlsxWriter's escapes for cell XML: its own, control characters, XML."""
+    value = _LITERAL_ESCAPE.sub(r"_x005F\1", value)
+    value = _CONTROL.sub(_control, value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class _RowWriter:
@@ -90,14 +83,16 @@ class _RowWriter:
             hasattr(sheet, name)
             for name in ("fh", "previous_row", "_write_single_row", "_check_dimensions", "col_info")
         )
-        # Each column's reference letters and its style (the column's format, as XlsxWriter
-        # gives a cell without a format of its own).
+        # Each column's number, the start of its cells ('<c r="B'), and what follows the row
+        # number for a text and for a number, with the column's style (its format, as
+        # XlsxWriter gives a cell without a format of its own).
         self.columns = []
         for c in range(width):
             info = sheet.col_info.get(c) if self.fast else None
             style = getattr(info, "column_format", None)
+            s = f' s="{style._get_xf_index()}"' if style is not None else ""
             self.columns.append(
-                (xl_col_to_name(c), f' s="{style._get_xf_index()}"' if style is not None else "")
+                (c, f'<c r="{xl_col_to_name(c)}', f'"{s} t="inlineStr"><is><t', f'"{s}><v>')
             )
 
     def write(self, row: int, values) -> None:
@@ -109,22 +104,34 @@ class _RowWriter:
             sheet._write_single_row(row)  # the rows XlsxWriter still holds (the header)
         r = str(row + 1)
         xml = [f'<row r="{r}">']
+        add = xml.append
+        special, utf16_len = _SPECIAL.search, _utf16_len
         first = last = -1
-        for c, ((ref, style), value) in enumerate(zip(self.columns, values, strict=True)):
-            if value is None or value == "":
+        # The innermost loop of a million-row workbook: _text_xml inlined.
+        for (c, start, text, number), value in zip(self.columns, values, strict=True):
+            if value.__class__ is str:
+                if not value:
+                    continue
+                if len(value) > 16_383 and utf16_len(value) > 32_767:
+                    value = _utf16_truncate(value, 32_767)
+                if special(value) is not None:
+                    value = _escaped(value)
+                if value[0].isspace() or value[-1].isspace():
+                    add(f'{start}{r}{text} xml:space="preserve">{value}</t></is></c>')
+                else:
+                    add(f"{start}{r}{text}>{value}</t></is></c>")
+            elif value is None:
                 continue
+            else:
+                add(f"{start}{r}{number}{value:.16G}</v></c>")
             if first < 0:
                 first = c
             last = c
-            if value.__class__ is str:
-                xml.append(f'<c r="{ref}{r}"{style} t="inlineStr">{_text_xml(value)}</c>')
-            else:
-                xml.append(f'<c r="{ref}{r}"{style}><v>{value:.16G}</v></c>')
         if last < 0:
             return
         sheet._check_dimensions(row, first)
         sheet._check_dimensions(row, last)
-        xml.append("</row>")
+        add("</row>")
         sheet.fh.write("".join(xml))
 
 
