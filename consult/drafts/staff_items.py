@@ -57,6 +57,10 @@ EDIT_MESSAGES = {
         "it to approval, and publish once every party has approved."
     ),
     "no_working_copy": _l("There is no working copy to publish."),
+    "published_version": _l(
+        "This version is published: its items and their order stay as the public read them. "
+        "Start a new version to change them."
+    ),
 }
 
 
