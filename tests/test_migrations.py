@@ -171,6 +171,39 @@ def test_upgrading_keeps_every_row_that_points_at_a_changed_table(migration_app)
 
 
 @pytest.mark.no_db
+def test_totp_secrets_stored_in_the_clear_are_sealed(migration_app):
+    """Before 5e1a7c0d9b3f a staff member's TOTP secret was stored as it is; the migration
+    seals it, the sealed value opens to the same secret, and going down opens it again."""
+    from sqlalchemy import text
+
+    from consult.accounts import totp
+
+    now = "2026-11-01 12:00:00"
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    with migration_app.app_context():
+        upgrade(revision="665f6be5e4af")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, name, password_hash, role, is_disabled,"
+                    " password_changed_at, created_at, updated_at, totp_secret)"
+                    " VALUES (1, 'staff@example.dk', '', 'x', 'secretariat', false,"
+                    " :now, :now, :now, :secret)"
+                ),
+                {"now": now, "secret": secret},
+            )
+        upgrade(revision="5e1a7c0d9b3f")
+        with db.engine.connect() as connection:
+            sealed = connection.execute(text("SELECT totp_secret FROM users")).scalar_one()
+        assert secret not in sealed and totp.unseal(sealed) == secret
+        downgrade(revision="665f6be5e4af")
+        with db.engine.connect() as connection:
+            opened = connection.execute(text("SELECT totp_secret FROM users")).scalar_one()
+        db.engine.dispose()
+    assert opened == secret
+
+
+@pytest.mark.no_db
 def test_each_revision_starts_with_its_items_position(migration_app):
     """35b8939d344c gives each version its own order: every revision existing before takes its
     item's position, and the rows that point at revisions (alternatives) stay."""
@@ -178,7 +211,7 @@ def test_each_revision_starts_with_its_items_position(migration_app):
 
     now = "2026-11-01 12:00:00"
     with migration_app.app_context():
-        upgrade(revision="665f6be5e4af")
+        upgrade(revision="5e1a7c0d9b3f")
         with db.engine.begin() as connection:
             connection.execute(
                 text(

@@ -6,7 +6,7 @@ item's position (the only order there was), in two steps: add the column, fill i
 it NOT NULL (on SQLite by batch mode, which copies the table with foreign keys off: env.py).
 
 Revision ID: 35b8939d344c
-Revises: 665f6be5e4af
+Revises: 5e1a7c0d9b3f
 Create Date: 2026-12-05 21:27:55.143974
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '35b8939d344c'
-down_revision = '665f6be5e4af'
+down_revision = '5e1a7c0d9b3f'
 branch_labels = None
 depends_on = None
 
