@@ -1,8 +1,8 @@
 """masked input text: inputs keep their text as staff read it, so exports run no guard per row
 
 Revision ID: 57c36c8031c1
-Revises: 665f6be5e4af
-Create Date: 2026-12-05 21:17:12.538213
+Revises: 35b8939d344c
+Create Date: 2026-12-05 22:05:00.000000
 
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "57c36c8031c1"
-down_revision = "665f6be5e4af"
+down_revision = "35b8939d344c"
 branch_labels = None
 depends_on = None
 
