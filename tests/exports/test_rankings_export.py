@@ -189,6 +189,12 @@ def test_the_workbook_has_a_rankings_sheet_with_the_figures(data, lang, sheet):
     for got, want in zip(cells[1:], expected, strict=True):
         assert got[:6] == [w or "" for w in want[:6]]
         assert got[6:] == [pytest.approx(float(w)) for w in want[6:]]
+    # The open data's workbook: the same sheet, figures of five respondents or more only.
+    public = io.BytesIO()
+    xlsx.write_xlsx(c, tree, public, public=True, lang=lang)
+    shown = _sheet(public.getvalue(), sheet)
+    assert len(shown) == 1 + len(rankings.records(c, public=True)) < len(cells)
+    assert all(row[6] >= rankings.PUBLIC_MIN_RESPONDENTS for row in shown[1:])
     words = set(cells[1][:6]) | {row[4] for row in cells[1:]}
     if lang == "da":
         assert {"Fokusområde", "Alle", "Respondenttype", "Sundhedsklynge"} <= words
