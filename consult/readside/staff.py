@@ -102,4 +102,4 @@ def remask_command():
         db.session.commit()
         changed = remask(db.session.connection())
         db.session.commit()
-    click.echo(f"{changed} inputs given a new masked text.")
+    click.echo(f"Inputs given a new masked text: {changed}.")

@@ -100,7 +100,7 @@ def test_the_masked_text_is_stored_when_the_text_is_saved_and_kept_in_step(data)
     assert not any(CPR in t for t in texts)
 
 
-def test_remask_stores_the_masks_again_for_text_written_around_the_orm(data):
+def test_remask_stores_the_masks_again_for_text_written_around_the_orm(app, data):
     c, response = data
     plain = _inputs(response)["fa-1-goal-2"]
     # A bulk statement (as a data repair might make) skips the attribute events.
@@ -110,7 +110,9 @@ def test_remask_stores_the_masks_again_for_text_written_around_the_orm(data):
     )
     db.session.expire_all()
     assert _inputs(response)["fa-1-goal-2"].masked_text is None  # stale
-    assert staff.remask(db.session.connection()) == 1
+    result = app.test_cli_runner().invoke(args=["consult", "remask"])
+    assert result.exit_code == 0, result.output
+    assert "Inputs given a new masked text: 1." in result.output
     db.session.expire_all()
     assert _inputs(response)["fa-1-goal-2"].masked_text == f"Skjult {MASK}"
     assert not any(CPR in t for t in _texts(c))
