@@ -104,14 +104,14 @@ def _plain(value):
     return func.nullif(value, literal(""))
 
 
-def _lookup(name: str, key_type, pairs) -> tuple:
+def _lookup(name: str, key_type, pairs):
     """A small table of (key, word) written into the query (``VALUES …``), to join: a hash
-    join with a few rows costs less per row than a CASE of many branches. A last row of
-    NULLs keeps it valid when there is nothing to list (and matches no key)."""
-    table = values(column("key", key_type), column("word", Text), name=name).data(
+    join with a few rows costs less per row than a CASE of many branches. Keys are unique
+    (dict keys), so the join adds no row; a last row of NULLs keeps the list valid when
+    there is nothing in it, and matches no key."""
+    return values(column("key", key_type), column("word", Text), name=name).data(
         [*pairs, (None, None)]
     )
-    return table
 
 
 def _words(name: str, value, words: dict[str, str]):
