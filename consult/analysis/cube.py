@@ -96,7 +96,8 @@ def is_small(consultation_id: int) -> bool:
     if limit is None:
         return True
     counted = select(Input.id).join(Response, Response.id == Input.response_id)
-    counted = counted.where(figures.submitted(consultation_id)).limit(limit).subquery()
+    counted = counted.where(figures.submitted(consultation_id), figures.on_goals())
+    counted = counted.limit(limit).subquery()
     return db.session.scalar(select(func.count()).select_from(counted)) < limit
 
 

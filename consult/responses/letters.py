@@ -10,6 +10,7 @@ once ``flask consult storage import-files`` has copied that folder in.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import secrets
 from datetime import datetime
@@ -21,11 +22,15 @@ from flask import current_app
 from consult import storage
 from consult.db import utcnow
 from consult.extensions import db
+from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Letter
 from consult.responses.models import Response
+from consult.responses.pdftext import extract_text
 from consult.responses.services import ResponseError
 from consult.responses.services import ensure_open
 from consult.responses.services import record_change
+from consult.responses.services import statement_input
 from consult.sanitize import clean_text
 from consult.sanitize import strip_invisible
 
@@ -59,6 +64,8 @@ class _Checked:
         self.size = 0
         self.head = b""
         self.tail = b""
+        #: The file as read (at most the limit), for its text once it is checked.
+        self.data = io.BytesIO()
 
     def read(self, size: int = -1) -> bytes:
         chunk = self.stream.read(CHUNK if size is None or size < 0 else min(size, CHUNK))
@@ -69,6 +76,7 @@ class _Checked:
             self.head = (self.head + chunk)[: len(PDF_HEADER)]
         self.tail = (self.tail + chunk)[-1024:]
         self.digest.update(chunk)
+        self.data.write(chunk)
         return chunk
 
     def check(self) -> tuple[int, str]:
@@ -112,9 +120,26 @@ def attach_letter(
         storage_name=storage_name,
     )
     db.session.add(letter)
+    _keep_letter_input(response, extract_text(checked.data.getvalue()))
     record_change(response, now)
     db.session.flush()
     return letter, replaced
+
+
+def _keep_letter_input(response: Response, text: str | None) -> None:
+    """Keep the letter's input (kind letter) in step: its text, or gone with the letter."""
+    existing = statement_input(response, InputKind.LETTER)
+    if text is None:
+        if existing is not None:
+            db.session.delete(existing)
+    elif existing is None:
+        db.session.add(Input(response_id=response.id, kind=InputKind.LETTER, text=text))
+    else:
+        # A new letter is new content: the work on the old one (tags, reply) stays with the
+        # input, but its text is the new letter's.
+        existing.text = text
+    db.session.flush()
+    db.session.expire(response, ["letter_input"])
 
 
 def detach_letter(response: Response, now: datetime | None = None) -> str | None:
@@ -126,6 +151,7 @@ def detach_letter(response: Response, now: datetime | None = None) -> str | None
         return None
     storage_name = letter.storage_name
     db.session.delete(letter)
+    _keep_letter_input(response, None)
     record_change(response, now)
     db.session.flush()
     return storage_name
