@@ -174,15 +174,13 @@ class Rows:
         self.pending[table].append(row)
         if table == "responses":
             self.responses[row_id] = row
-        elif (
-            table == "inputs" and row["kind"] == "goal" and row["response_id"] in self.responses
-        ):
+        elif table == "inputs" and row["kind"] == "goal" and row["response_id"] in self.responses:
             # Responses.input_count, which the ORM keeps for the app, is kept here by hand.
             self.responses[row["response_id"]]["input_count"] += 1
         return row_id
 
     def size(self) -> int:
-        return len(self.pending["inputs"])
+        return sum(1 for r in self.pending["inputs"] if r["kind"] == "goal")
 
     def flush(self) -> None:
         """Insert the batch, parents first, and commit it."""
@@ -190,7 +188,14 @@ class Rows:
             rows = self.pending[table.name]
             if rows:
                 db.session.execute(insert(table), rows)
-                self.made[table.name] += len(rows)
+                if table.name == "inputs":
+                    # "inputs" counts input on goals, what was asked for; general comments and
+                    # letters (inputs with no goal) are counted as "statements".
+                    goals = sum(1 for r in rows if r["kind"] == "goal")
+                    self.made["inputs"] += goals
+                    self.made["statements"] += len(rows) - goals
+                else:
+                    self.made[table.name] += len(rows)
                 rows.clear()
         self.responses.clear()
         db.session.commit()
@@ -621,7 +626,8 @@ def generate(
     now: datetime | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[Counter[str], range]:
-    """Give the open demo ``inputs`` more inputs; return rows made per table and the input ids.
+    """Give the open demo ``inputs`` more inputs on goals; return rows made per table (general
+    comments and letters as "statements") and the ids of every input made.
 
     Call ``prepare`` first. Commits once per batch of about ``batch_size`` inputs.
     """
@@ -653,7 +659,7 @@ def _advance_sequences(made: Counter[str]) -> None:
     """PostgreSQL: ids were given here, so move each id sequence past the highest one."""
     if db.engine.dialect.name != "postgresql":
         return
-    for table in made:
+    for table in {t.name for t in TABLES} & set(made):
         db.session.execute(
             sa.text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - our names

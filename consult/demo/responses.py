@@ -309,9 +309,7 @@ def load_demo_responses(
                     pick(composer.bank["letters"]),
                 ],
             )
-            letters.attach_letter(
-                response, BytesIO(pdf), f"Høringssvar {profile.organisation}.pdf"
-            )
+            letters.attach_letter(response, BytesIO(pdf), f"Høringssvar {profile.organisation}.pdf")
         made.append(response)
         on_progress(n + 1, count)
     made += _campaign_responses(composer, tree, consultation, count)

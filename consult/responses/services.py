@@ -410,9 +410,7 @@ def save_comment(response: Response, comment: str, consent, now: datetime | None
     elif existing is None:
         try:
             with db.session.begin_nested():
-                db.session.add(
-                    Input(response_id=response.id, kind=InputKind.COMMENT, text=comment)
-                )
+                db.session.add(Input(response_id=response.id, kind=InputKind.COMMENT, text=comment))
         except IntegrityError:  # a parallel save made it first: update that one
             statement_input(response, InputKind.COMMENT).text = comment
     elif existing.text != comment:
