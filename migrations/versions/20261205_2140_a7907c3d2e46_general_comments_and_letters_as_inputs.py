@@ -65,13 +65,15 @@ def upgrade():
         " created_at, updated_at)"
         " SELECT l.response_id, 'letter', '', '', 0, l.created_at, l.updated_at FROM letters l"
     )
+    # The old CHECK forbids an input on a comment's or letter's contribution: off, fill, on.
+    with op.batch_alter_table("contributions", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_contributions_one_source"), type_="check")
     op.execute(
         "UPDATE contributions SET input_id = (SELECT i.id FROM inputs i"
         " WHERE i.response_id = contributions.response_id AND i.kind = contributions.kind)"
         " WHERE kind IN ('comment', 'letter')"
     )
     with op.batch_alter_table("contributions", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("ck_contributions_one_source"), type_="check")
         batch_op.create_check_constraint(
             op.f("ck_contributions_one_source"),
             sa.text("input_id IS NOT NULL AND (kind = 'letter') = (letter_id IS NOT NULL)"),
@@ -105,9 +107,10 @@ def downgrade():
         "UPDATE responses SET general_comment = COALESCE((SELECT i.text FROM inputs i"
         " WHERE i.response_id = responses.id AND i.kind = 'comment'), '')"
     )
-    op.execute("UPDATE contributions SET input_id = NULL WHERE kind IN ('comment', 'letter')")
     with op.batch_alter_table("contributions", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_contributions_one_source"), type_="check")
+    op.execute("UPDATE contributions SET input_id = NULL WHERE kind IN ('comment', 'letter')")
+    with op.batch_alter_table("contributions", schema=None) as batch_op:
         batch_op.create_check_constraint(
             op.f("ck_contributions_one_source"),
             sa.text(
