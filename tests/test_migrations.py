@@ -192,16 +192,23 @@ def test_general_comments_and_letters_move_into_inputs(migration_app):
         "INSERT INTO item_revisions (id, item_id, version_id, title_da, title_en, body_da,"
         " body_en, funds_note_da, funds_note_en) VALUES (1, 1, 1, 'Mål', '', '', '', '', '')",
     ]
+    rows = [(row, {}) for row in rows]
     rows += [
-        "INSERT INTO respondents (id, email, name, organisation, locale, created_at, updated_at)"
-        f" VALUES ({n}, 'r{n}@example.dk', '', 'Org {n}', 'da', :now, :now)"
+        (
+            "INSERT INTO respondents (id, email, name, organisation, locale, created_at,"
+            " updated_at) VALUES (:n, :email, '', :org, 'da', :now, :now)",
+            {"n": n, "email": f"r{n}@example.dk", "org": f"Org {n}"},
+        )
         for n in (1, 2, 3)
     ]
     # 1: a comment and a letter, both reviewed; 2: input on a goal only; 3: a draft's comment.
     rows += [
-        "INSERT INTO responses (id, consultation_id, respondent_id, channel, state, consent,"
-        f" general_comment, input_count, created_at, updated_at) VALUES ({n}, 1, {n}, 'online',"
-        f" '{state}', 'named', '{comment}', {count}, :now, :now)"
+        (
+            "INSERT INTO responses (id, consultation_id, respondent_id, channel, state, consent,"
+            " general_comment, input_count, created_at, updated_at) VALUES (:n, 1, :n,"
+            " 'online', :state, 'named', :comment, :count, :now, :now)",
+            {"n": n, "state": state, "comment": comment, "count": count},
+        )
         for n, state, comment, count in (
             (1, "submitted", "Generelt godt, men for dyrt.", 0),
             (2, "submitted", "", 1),
@@ -209,36 +216,44 @@ def test_general_comments_and_letters_move_into_inputs(migration_app):
         )
     ]
     rows += [
-        "INSERT INTO inputs (id, response_id, item_id, revision_id, stance, text,"
-        " proposed_wording, position, created_at, updated_at) VALUES (1, 2, 1, 1, 'support',"
-        " 'Et mål.', '', 0, :now, :now)",
-        "INSERT INTO letters (id, response_id, filename, size_bytes, sha256, storage_name,"
-        " created_at, updated_at) VALUES (1, 1, 'brev.pdf', 10, 'ab', 'x.pdf', :now, :now)",
+        (
+            "INSERT INTO inputs (id, response_id, item_id, revision_id, stance, text,"
+            " proposed_wording, position, created_at, updated_at) VALUES (1, 2, 1, 1,"
+            " 'support', 'Et mål.', '', 0, :now, :now)",
+            {},
+        ),
+        (
+            "INSERT INTO letters (id, response_id, filename, size_bytes, sha256, storage_name,"
+            " created_at, updated_at) VALUES (1, 1, 'brev.pdf', 10, 'ab', 'x.pdf', :now, :now)",
+            {},
+        ),
     ]
     rows += [
-        "INSERT INTO contributions (id, consultation_id, response_id, kind, input_id, letter_id,"
-        f" state, fingerprint, queued_at, is_redacted, note, report_count, is_notified) VALUES"
-        f" ({n}, 1, {response}, '{kind}', {input_id}, {letter_id}, 'published', 'f', :now,"
-        " false, '', 0, false)"
-        for n, response, kind, input_id, letter_id in (
-            (1, 1, "comment", "NULL", "NULL"),
-            (2, 1, "letter", "NULL", "1"),
-            (3, 2, "input", "1", "NULL"),
+        (
+            "INSERT INTO contributions (id, consultation_id, response_id, kind, input_id,"
+            " letter_id, state, fingerprint, queued_at, is_redacted, note, report_count,"
+            " is_notified) VALUES (:n, 1, :response, :kind, :input, :letter, 'published', 'f',"
+            " :now, false, '', 0, false)",
+            {"n": n, "response": response, "kind": kind, "input": input_id, "letter": letter},
+        )
+        for n, response, kind, input_id, letter in (
+            (1, 1, "comment", None, None),
+            (2, 1, "letter", None, 1),
+            (3, 2, "input", 1, None),
         )
     ]
     with migration_app.app_context():
         upgrade(revision="665f6be5e4af")
         with db.engine.begin() as connection:
-            for row in rows:
-                connection.execute(text(row), {"now": now, "later": later})
+            for row, params in rows:
+                connection.execute(text(row), {"now": now, "later": later, **params})
             if connection.dialect.name == "postgresql":  # ids were given: move the sequence on
                 connection.execute(text("SELECT setval('inputs_id_seq', 1)"))
         upgrade(revision="a7907c3d2e46")
         with db.engine.connect() as connection:
             inputs = connection.execute(
                 text(
-                    "SELECT response_id, kind, item_id, text FROM inputs"
-                    " ORDER BY response_id, kind"
+                    "SELECT response_id, kind, item_id, text FROM inputs ORDER BY response_id, kind"
                 )
             ).all()
             pointed = connection.execute(
