@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from flask import abort
 from flask import current_app
+from sqlalchemy import select
 
 from consult import storage
 from consult.db import utcnow
@@ -155,6 +156,33 @@ def detach_letter(response: Response, now: datetime | None = None) -> str | None
     record_change(response, now)
     db.session.flush()
     return storage_name
+
+
+def read_stored_texts(*, again: bool = False) -> tuple[int, int]:
+    """Read the text of stored letters into their inputs: those with no text yet (letters
+    from before their text was read, or whose file was missing), or every one (``again``).
+
+    Return (letters read, letters with text). A letter whose file is gone keeps "". Flushes.
+    """
+    query = (
+        select(Letter, Input)
+        .join(Input, (Input.response_id == Letter.response_id) & (Input.kind == InputKind.LETTER))
+        .order_by(Letter.id)
+    )
+    if not again:
+        query = query.where(Input.text == "")
+    read = with_text = 0
+    for letter, found in db.session.execute(query).all():
+        try:
+            with storage.open(key_of(letter.storage_name)) as stream:
+                data = stream.read(current_app.config["LETTER_MAX_BYTES"] + 1)
+        except storage.FileMissing:
+            continue
+        found.text = extract_text(data)
+        read += 1
+        with_text += bool(found.text)
+    db.session.flush()
+    return read, with_text
 
 
 def remove_files(*storage_names: str | None) -> None:

@@ -237,3 +237,16 @@ def test_the_browser_takes_a_fixed_number_of_queries_with_comments_and_letters(d
     with count_queries() as many:
         client.get(url)
     assert many.count == few.count
+
+
+def test_letters_stored_before_their_text_was_read_are_read_by_the_cli(app, desk):
+    letter = the(InputKind.LETTER)
+    letter.text = ""  # as the migration leaves a letter uploaded before
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["consult", "letters", "read-text"])
+    assert result.exit_code == 0 and "Letters read: 1, with text: 1." in result.output
+    db.session.expire_all()
+    assert "befordring" in the(InputKind.LETTER).text
+    # Nothing left to read: a second run reads nothing.
+    result = app.test_cli_runner().invoke(args=["consult", "letters", "read-text"])
+    assert "Letters read: 0," in result.output
