@@ -102,7 +102,7 @@ def is_small(consultation_id: int) -> bool:
 
 
 def build(consultation_id: int) -> dict[str, Any]:
-    """Count a consultation's cubes: six GROUP BYs over its input, nothing kept per input."""
+    """Count a consultation's cubes: seven GROUP BYs over its input, nothing kept per input."""
     return {
         "dashboard": figures.dashboard_rows(consultation_id),
         "goals": figures.goal_rows(consultation_id),
