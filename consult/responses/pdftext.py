@@ -36,8 +36,9 @@ def extract_text(data: bytes) -> str:
             size += len(text)
             if size >= MAX_CHARS:
                 break
-    except Exception:  # noqa: BLE001 - any file a PDF reader chokes on just has no text
-        log.info("a letter's text could not be read", exc_info=True)
+    except Exception as error:  # noqa: BLE001 - any file a PDF reader chokes on has no text
+        # Expected (scans, broken files): said in one line, not as a traceback.
+        log.info("a letter's text could not be read: %s", type(error).__name__)
         return ""
     text = strip_controls("\n\n".join(p.strip() for p in pages if p.strip()))
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()[:MAX_CHARS]

@@ -179,6 +179,11 @@ def test_goal_figures_keep_counting_input_on_goals_and_the_dashboard_says_the_re
     words = " ".join(re.sub(r"<[^>]+>", "", html).split())
     assert "2 inputs on goals" in words and "2 general comments · 1 letter" in words
     assert figures.goal(c, the_goal(c)).inputs == 1
+    # What the memo and the exports page say still waits for a moderator: input on goals.
+    from consult.readside import quotes
+
+    assert sum(quotes.waiting_by_goal(c.id).values()) == 2
+    assert None not in quotes.waiting_by_goal(c.id)
 
 
 def the_goal(c) -> int:
