@@ -255,3 +255,25 @@ def test_letters_stored_before_their_text_was_read_are_read_by_the_cli(app, desk
     # Nothing left to read: a second run reads nothing.
     result = app.test_cli_runner().invoke(args=["consult", "letters", "read-text"])
     assert "Letters read: 0," in result.output
+
+
+def test_a_sent_letter_replaced_keeps_its_input_and_goes_back_to_the_moderators(desk):
+    letter = the(InputKind.LETTER)
+    response = letter.response
+    old_sha = response.letter.sha256
+    with_letter(response, letter_pdf("Danske Patienter", ["Et nyt brev om hjemmeplejen."]))
+    after = db.session.scalar(select(Contribution).where(Contribution.input_id == letter.id))
+    db.session.refresh(letter)
+    assert "hjemmeplejen" in letter.text and after.letter_id == response.letter.id
+    assert after.fingerprint == response.letter.sha256 != old_sha  # the new file is reviewed
+    letters.detach_letter(response)
+    assert the(InputKind.LETTER) is None
+    assert (
+        db.session.scalar(
+            select(func.count()).where(
+                Contribution.response_id == response.id,
+                Contribution.kind == ContributionKind.LETTER,
+            )
+        )
+        == 0
+    )
