@@ -6,8 +6,8 @@ filled in by ``flask consult letters read-text``: a migration does not open stor
 Contributions of comments and letters point at their input.
 
 Revision ID: a7907c3d2e46
-Revises: 665f6be5e4af
-Create Date: 2026-12-05 21:40:00.000000
+Revises: 35b8939d344c
+Create Date: 2026-12-05 22:00:00.000000
 
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a7907c3d2e46"
-down_revision = "665f6be5e4af"
+down_revision = "35b8939d344c"
 branch_labels = None
 depends_on = None
 
