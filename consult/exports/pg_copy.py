@@ -60,6 +60,7 @@ from consult.reference.models import Municipality
 from consult.reference.models import RespondentType
 from consult.responses.models import Consent
 from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Respondent
 from consult.responses.models import Response
 from consult.responses.models import ResponseState
@@ -279,6 +280,7 @@ def _query(consultation_id: int, tree: Tree, labels: rows.Labels, *, public: boo
         .where(
             Response.consultation_id == consultation_id,
             Response.state == ResponseState.SUBMITTED,
+            Input.kind == InputKind.GOAL,  # as rows.py: input on goals only, said here
         )
     )
     for target, on in joins:

@@ -44,6 +44,7 @@ from consult.reference.models import HealthCluster
 from consult.reference.models import Municipality
 from consult.reference.models import RespondentType
 from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Respondent
 from consult.responses.models import Response
 from consult.responses.models import ResponseState
@@ -262,6 +263,9 @@ def _query(consultation_id: int, public: bool, item_ids=None):
         .where(
             Response.consultation_id == consultation_id,
             Response.state == ResponseState.SUBMITTED,
+            # Input on goals: a general comment or a letter (no item) is not a row of these
+            # files yet; said here, not left to a join.
+            Input.kind == InputKind.GOAL,
         )
         .order_by(area.position.nulls_last(), Item.position.nulls_last(), Input.id)
     )

@@ -26,6 +26,7 @@ from consult.readside import naming
 from consult.readside import public as published
 from consult.reference.models import RespondentType
 from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Respondent
 from consult.responses.models import Response
 from consult.responses.models import ResponseState
@@ -133,6 +134,7 @@ def waiting_by_goal(consultation_id: int) -> dict[int, int]:
                 (Contribution.input_id == Input.id) & (Contribution.kind == ContributionKind.INPUT),
             )
             .where(
+                Input.kind == InputKind.GOAL,  # a general comment or letter answers no goal
                 Response.consultation_id == consultation_id,
                 Response.state == ResponseState.SUBMITTED,
                 _waiting(),
