@@ -274,7 +274,7 @@ def test_general_comments_and_letters_move_into_inputs(migration_app):
                     ),
                     {"stem": f'"{stems("dyrt")[0]}"'},
                 ).scalar()
-        downgrade(revision="a7907c3d2e46")
+        downgrade(revision="35b8939d344c")
         with db.engine.connect() as connection:
             comments = connection.execute(
                 text("SELECT general_comment FROM responses ORDER BY id")
