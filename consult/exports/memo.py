@@ -137,7 +137,7 @@ def _inputs(n: int) -> str:
 
 
 def _groups(by_group: dict) -> str:
-    """"7 people, 4 organisations, 1 session group", the largest first."""
+    """ "7 people, 4 organisations, 1 session group", the largest first."""
     said = {
         mainpoints.Group.PEOPLE: lambda n: ngettext("%(num)d person", "%(num)d people", n),
         mainpoints.Group.ORGANISATIONS: lambda n: ngettext(
@@ -152,7 +152,7 @@ def _groups(by_group: dict) -> str:
 
 
 def _stances(stances: dict) -> str:
-    """"9 in support, 3 in support with changes, 2 against", in the stances' order."""
+    """ "9 in support, 3 in support with changes, 2 against", in the stances' order."""
     said = {
         Stance.SUPPORT: lambda n: ngettext("%(num)d in support", "%(num)d in support", n),
         Stance.SUPPORT_WITH_CHANGES: lambda n: ngettext(
@@ -253,9 +253,7 @@ class GoalQuotes:
                     MemoInput(
                         text=quote.text,
                         wording=quote.wording,
-                        stance=labels["stance"].get(quote.stance.value, "")
-                        if quote.stance
-                        else "",
+                        stance=labels["stance"].get(quote.stance.value, "") if quote.stance else "",
                         who=quote.who,
                         note="" if quote.is_quoted else labels["not_quoted"][quote.state],
                     ),
@@ -546,11 +544,15 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                         "Reply to %(num)d input", "Reply to %(num)d inputs", mine.inputs
                     )
                     if mine.is_campaign:
-                        label += " (" + (
-                            _("Campaign: %(label)s", label=mine.campaign)
-                            if mine.campaign
-                            else _("Campaign")
-                        ) + ")"
+                        label += (
+                            " ("
+                            + (
+                                _("Campaign: %(label)s", label=mine.campaign)
+                                if mine.campaign
+                                else _("Campaign")
+                            )
+                            + ")"
+                        )
                     goal.replies.append(MemoReply(label, answers.answer(mine.reply, item_id)))
                 if f.inputs and not goal_themes:
                     goal.notes.append(
@@ -578,8 +580,7 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                 if public and f.inputs - listed - goal.awaiting > 0:
                     goal.notes.append(
                         ngettext(
-                            "%(num)d input is not quoted: it is not published, or was not to "
-                            "be.",
+                            "%(num)d input is not quoted: it is not published, or was not to be.",
                             "%(num)d inputs are not quoted: they are not published, or were "
                             "not to be.",
                             f.inputs - listed - goal.awaiting,

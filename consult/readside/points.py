@@ -89,9 +89,7 @@ def themes_by_goal(consultation_id: int) -> dict[int, list[Theme]]:
 def theme_replies(consultation_id: int, *, public: bool) -> dict[tuple[int, int | None], Reply]:
     """Return the replies to themes by (tag id, goal id or None for every goal); the public
     report gets only approved ones."""
-    query = select(Reply).where(
-        Reply.consultation_id == consultation_id, Reply.tag_id.is_not(None)
-    )
+    query = select(Reply).where(Reply.consultation_id == consultation_id, Reply.tag_id.is_not(None))
     if public:
         query = query.where(Reply.state == ReplyState.APPROVED)
     return {(r.tag_id, r.item_id): r for r in db.session.scalars(query)}
