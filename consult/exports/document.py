@@ -172,6 +172,8 @@ class AppendixGoal:
     #: What the appendix says of them ("12 more inputs … are not listed …"), or "".
     note: str = ""
     key: str = ""
+    #: The public report: the first few quotes, read when it is built, for its web page.
+    sample: list[tuple[str, MemoInput]] = field(default_factory=list)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from flask_babel import force_locale
 from flask_babel import format_date
@@ -60,6 +61,8 @@ from consult.responses.models import Stance
 
 #: A party's general comment is cut after this many words in the body; the appendix has it all.
 COMMENT_WORDS = 60
+#: Inputs per goal the public report's web page quotes (the PDF and Word files quote all).
+PAGE_QUOTES = 10
 
 
 def memo_words() -> dict[str, str]:
@@ -83,7 +86,7 @@ def memo_words() -> dict[str, str]:
         "main_points": _("Main points"),
         "inputs_count": _("Inputs in all: {n}"),
         "no_theme_reply": _("No answer to this theme yet."),
-        "reply": _("The secretariat's answer"),
+        "reply": _("The secretariat's reply"),
         "replies": _("Replies to single inputs"),
         "disposition": _("Outcome"),
         "reason": _("Reason"),
@@ -527,6 +530,14 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                     awaiting=waiting.get(item_id, 0),
                 )
                 goal_themes = themes.get(item_id, [])
+                if public:
+                    # Tags are the secretariat's working words until it answers one: the public
+                    # report names a theme only with its approved reply.
+                    goal_themes = [
+                        t
+                        for t in goal_themes
+                        if (t.tag_id, item_id) in theme_replies or (t.tag_id, None) in theme_replies
+                    ]
                 for theme in goal_themes:
                     reply = theme_replies.get((theme.tag_id, item_id)) or theme_replies.get(
                         (theme.tag_id, None)
@@ -556,7 +567,9 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                     goal.replies.append(MemoReply(label, answers.answer(mine.reply, item_id)))
                 if f.inputs and not goal_themes:
                     goal.notes.append(
-                        _("No themes yet: the input on this one has not been grouped.")
+                        _("No answered themes yet: the input on this one is summed up in figures.")
+                        if public
+                        else _("No themes yet: the input on this one has not been grouped.")
                     )
                 elif not f.inputs:
                     goal.notes.append(_("No input."))
@@ -587,6 +600,15 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                         )
                     )
                 goals.append(goal)
+                in_appendix = GoalQuotes(
+                    consultation.id,
+                    item_id,
+                    public,
+                    lang,
+                    [(t.tag_id, t.name) for t in goal_themes],
+                    INPUTS_PER_GOAL,
+                    labels,
+                )
                 appendix.append(
                     AppendixGoal(
                         area=localized(area.revision, "title")[0],
@@ -595,15 +617,8 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                         inputs=listed,
                         key=node.key,
                         not_listed=max(0, listed - INPUTS_PER_GOAL),
-                        quotes=GoalQuotes(
-                            consultation.id,
-                            item_id,
-                            public,
-                            lang,
-                            [(t.tag_id, t.name) for t in goal_themes],
-                            INPUTS_PER_GOAL,
-                            labels,
-                        ),
+                        quotes=in_appendix,
+                        sample=list(islice(in_appendix, PAGE_QUOTES)) if public else [],
                     )
                 )
                 tick(listed)  # a job's progress: inputs gathered so far

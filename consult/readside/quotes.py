@@ -93,14 +93,14 @@ def goal_quotes(
     :param limit: yield at most this many.
     """
     place = None
-    if themes is not None:
+    if themes:
         ranked = case(
             *((input_tags.c.tag_id == tag_id, n) for n, tag_id in enumerate(themes)),
             else_=None,
         )
         place = (
             select(input_tags.c.input_id, func.min(ranked).label("place"))
-            .where(input_tags.c.tag_id.in_(themes or [-1]))
+            .where(input_tags.c.tag_id.in_(themes))
             .group_by(input_tags.c.input_id)
             .subquery()
         )
@@ -137,6 +137,8 @@ def goal_quotes(
         query = query.outerjoin(place, place.c.input_id == Input.id).order_by(
             place.c.place.is_(None), place.c.place, Input.id
         )
+    elif themes is not None:
+        query = query.order_by(Input.id)
     else:
         query = query.order_by(Input.reply_id.is_(None), Input.reply_id, Input.id)
     if public:
