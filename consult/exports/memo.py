@@ -14,6 +14,7 @@ quoted. The public report holds only published input and approved replies.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -23,6 +24,7 @@ from flask_babel import format_date
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy import func
 from sqlalchemy import select
 
 from consult.analysis import figures
@@ -57,6 +59,7 @@ from consult.readside import points as mainpoints
 from consult.readside import quotes
 from consult.readside.labels import stance_series
 from consult.readside.parties import party_answers
+from consult.responses.models import Response
 from consult.responses.models import Stance
 
 #: A party's general comment is cut after this many words in the body; the appendix has it all.
@@ -126,13 +129,17 @@ def _chart(consultation, goal_figures) -> bytes | None:
         (localized(t, "name")[0] if t else _("Several groups (session)"), s)
         for t, s in goal_figures.by_type
     ]
-    return charts.stacked_chart(
+    png = charts.stacked_chart(
         [(label, {k or "": v for k, v in counts.items()}) for label, counts in rows],
         stance_series(),
         title=_("Positions by respondent group"),
         fmt="png",
         value_format=lambda share: f"{round(share * 100)} %",
     )
+    # A matplotlib figure is a web of reference cycles holding its pixel buffer (8 MiB at this
+    # size); left to the cyclic collector, a memo's forty charts pile up to 80 MiB first.
+    gc.collect()
+    return png
 
 
 def _inputs(n: int) -> str:
@@ -435,7 +442,12 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                 ModerationState.WITHHELD: _("Not for publication: not quoted."),
             },
         }
-        dashboard = figures.dashboard(consultation)
+        # The two totals the introduction gives, as the dashboard counts them (kept counts).
+        responses, inputs = db.session.execute(
+            select(func.count(Response.id), func.coalesce(func.sum(Response.input_count), 0)).where(
+                figures.submitted(consultation.id)
+            )
+        ).one()
         waiting = quotes.waiting_by_goal(consultation.id)
         themes = mainpoints.themes_by_goal(consultation.id)
         theme_replies = mainpoints.theme_replies(consultation.id, public=public)
@@ -455,8 +467,8 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
             ngettext(
                 "%(num)d response came in, with %(inputs)s inputs on the goals.",
                 "%(num)d responses came in, with %(inputs)s inputs on the goals.",
-                dashboard.responses,
-                inputs=format_decimal(dashboard.inputs),
+                responses,
+                inputs=format_decimal(inputs),
             ),
         ]
         if parties:
