@@ -172,14 +172,11 @@ def _stances(stances: dict) -> str:
         Stance.NO_POSITION: lambda n: ngettext(
             "%(num)d without a position", "%(num)d without a position", n
         ),
-        None: lambda n: ngettext("%(num)d without a position", "%(num)d without a position", n),
     }
-    parts = []
-    for stance in [*Stance, None]:
-        n = stances.get(stance, 0)
-        if n and stance in said:
-            parts.append(said[stance](n))
-    return ", ".join(parts)
+    # No answer counts as no position, as the figures' table shows it.
+    counts = {stance: stances.get(stance, 0) for stance in Stance}
+    counts[Stance.NO_POSITION] += stances.get(None, 0)
+    return ", ".join(said[stance](n) for stance, n in counts.items() if n)
 
 
 def _first_words(text: str, n: int) -> tuple[str, bool]:

@@ -120,7 +120,9 @@ def test_the_memo_of_a_thousand_inputs_sums_up_in_under_15000_words(ctx):
     points = [p for area in memo.areas for goal in area.goals for p in goal.points]
     assert any(p.answer and p.answer.disposition for p in points)
     for goal in (g for area in memo.areas for g in area.goals):
-        assert [p.count for p in goal.points] == sorted((p.count for p in goal.points), reverse=True)
+        assert [p.count for p in goal.points] == sorted(
+            (p.count for p in goal.points), reverse=True
+        )
     assert db.session.scalar(select(func.count(Reply.id)).where(Reply.tag_id.is_not(None))) >= 3
 
     public = build_memo(consultation, tree, public=True, lang="da")
