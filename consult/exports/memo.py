@@ -173,10 +173,8 @@ def _stances(stances: dict) -> str:
             "%(num)d without a position", "%(num)d without a position", n
         ),
     }
-    # No answer counts as no position, as the figures' table shows it.
-    counts = {stance: stances.get(stance, 0) for stance in Stance}
-    counts[Stance.NO_POSITION] += stances.get(None, 0)
-    return ", ".join(said[stance](n) for stance, n in counts.items() if n)
+    said[None] = lambda n: ngettext("%(num)d not given", "%(num)d not given", n)
+    return ", ".join(said[s](stances[s]) for s in [*Stance, None] if stances.get(s))
 
 
 def _first_words(text: str, n: int) -> tuple[str, bool]:
