@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
+from dataclasses import replace
 
 from flask_babel import force_locale
 from flask_babel import format_date
@@ -625,7 +625,7 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                         key=node.key,
                         not_listed=max(0, listed - INPUTS_PER_GOAL),
                         quotes=in_appendix,
-                        sample=list(islice(in_appendix, PAGE_QUOTES)) if public else [],
+                        sample=list(replace(in_appendix, limit=PAGE_QUOTES)) if public else [],
                     )
                 )
                 tick(listed)  # a job's progress: inputs gathered so far

@@ -146,6 +146,12 @@ def goal_quotes(
     if limit is not None:
         query = query.limit(limit)
     rows = db.session.execute(query.execution_options(yield_per=STREAM_ROWS))
+    # Closed however the reader stops (a server-side cursor on PostgreSQL).
+    with rows:
+        yield from _quotes(rows, en=en, removed=removed)
+
+
+def _quotes(rows, *, en: bool, removed: str) -> Iterator[Quote]:
     for row in rows:
         (
             input_id, stance, reply_id, type_da, type_en, is_org, organisation, name, consent,
@@ -311,7 +317,13 @@ def general_comments(
         query = query.where(*published.visible())
     if limit is not None:
         query = query.limit(limit)
-    for row in db.session.execute(query.execution_options(yield_per=STREAM_ROWS)):
+    rows = db.session.execute(query.execution_options(yield_per=STREAM_ROWS))
+    with rows:
+        yield from _comment_quotes(rows, en=en, removed=removed)
+
+
+def _comment_quotes(rows, *, en: bool, removed: str) -> Iterator[CommentQuote]:
+    for row in rows:
         response_id, state, text, type_da, type_en, is_org, organisation, name, consent = row
         state = state or ModerationState.PENDING
         type_name = ((type_en or type_da) if en else type_da) or _("Session group")
