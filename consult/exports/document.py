@@ -198,8 +198,9 @@ class Memo:
     approvals: list[str] = field(default_factory=list)
     #: The section on general comments and letters: paragraphs in words.
     general: list[str] = field(default_factory=list)
-    #: Letters, named by file with their organisation ("Danske Patienter: svar.pdf").
-    letters: list[str] = field(default_factory=list)
+    #: Letters, named by file with their organisation ("Danske Patienter: svar.pdf"), for the
+    #: appendix (read when rendered: a large consultation has thousands).
+    letters: Iterable[str] = field(default_factory=list)
     #: The appendix (Bilag): every input per goal, grouped by theme, then general comments.
     appendix: list[AppendixGoal] = field(default_factory=list)
     #: The general comments, quoted whole (read when rendered, like the appendix's inputs).

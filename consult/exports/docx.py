@@ -326,6 +326,7 @@ class _Writer:
                 self.reserve(2, area)
             self.reserve(3, f"{goal.kind}: {goal.title}")
         self.reserve(1, words["comments_appendix"])
+        self.reserve(1, words["letters_appendix"])
         self._contents(contents)
         self._footer()
         self._save(out)
@@ -389,6 +390,15 @@ class _Writer:
             self.paragraph("Memo Note", words["no_comments"])
         if memo.comments_note:
             self.paragraph("Memo Note", memo.comments_note)
+        yield
+        self.heading(1, words["letters_appendix"])
+        any_letter = False
+        for letter in memo.letters:
+            any_letter = True
+            self.paragraph(None, letter)
+            yield
+        if not any_letter:
+            self.paragraph("Memo Note", words["no_letters"])
         yield
 
     def _appendix_goal(self, goal: AppendixGoal):
@@ -525,8 +535,6 @@ class _Writer:
         self.heading(1, words["general"])
         for text in self.memo.general:
             self.text(text)
-        for letter in self.memo.letters:
-            self.paragraph("Memo Quote", letter)
 
     def _chart(self, png: bytes) -> None:
         """Add the chart at its natural size (from its dpi), but no wider than the text."""

@@ -115,6 +115,8 @@ def memo_words() -> dict[str, str]:
         ),
         "no_theme": _("No theme"),
         "comments_appendix": _("Appendix: general comments"),
+        "letters_appendix": _("Appendix: letters"),
+        "no_letters": _("No letters were sent."),
         "no_comments": _("No general comments."),
         "comment_more": _("(continued in the appendix)"),
     }
@@ -385,13 +387,22 @@ class CommentQuotes:
                     yield MemoComment(quote.who, "", labels["not_quoted"][quote.state])
 
 
-def _general(consultation, *, public: bool) -> tuple[list[str], list[str]]:
-    """The section on general comments and letters: what there is, in words, and the letters."""
+@dataclass
+class LetterNames:
+    """The letters for the appendix, named by organisation and file, read when iterated."""
+
+    consultation_id: int
+    public: bool
+
+    def __iter__(self) -> Iterator[str]:
+        for organisation, filename in quotes.letters(self.consultation_id, public=self.public):
+            yield f"{organisation}: {filename}" if organisation else filename
+
+
+def _general(consultation, *, public: bool) -> list[str]:
+    """The section on general comments and letters: what there is, in words."""
     quoted, other = quotes.comment_counts(consultation.id, public=public)
-    letters = [
-        f"{organisation}: {filename}" if organisation else filename
-        for organisation, filename in quotes.letters(consultation.id, public=public)
-    ]
+    letters = quotes.letter_count(consultation.id, public=public)
     paragraphs = [
         ngettext(
             "%(num)d general comment is quoted in full in the appendix.",
@@ -413,14 +424,16 @@ def _general(consultation, *, public: bool) -> tuple[list[str], list[str]]:
         )
     paragraphs.append(
         ngettext(
-            "%(num)d organisation sent a letter; letters are named here, not quoted.",
-            "%(num)d organisations sent a letter; letters are named here, not quoted.",
-            len(letters),
+            "%(num)d letter was sent; the appendix names each by its organisation and file, "
+            "and the consulted parties' letters are noted under each party above.",
+            "%(num)d letters were sent; the appendix names each by its organisation and file, "
+            "and the consulted parties' letters are noted under each party above.",
+            letters,
         )
         if letters
         else _("No letters were sent.")
     )
-    return paragraphs, letters
+    return paragraphs
 
 
 def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> Memo:
@@ -630,7 +643,7 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                 )
                 tick(listed)  # a job's progress: inputs gathered so far
             areas.append(MemoArea(localized(area.revision, "title")[0], goals))
-        general, letters = _general(consultation, public=public)
+        general = _general(consultation, public=public)
         for item in appendix:
             if item.not_listed:
                 item.note = ngettext(
@@ -656,7 +669,7 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
             public=public,
             approvals=_approvals(consultation, tree),
             general=general,
-            letters=letters,
+            letters=LetterNames(consultation.id, public),
             appendix=appendix,
             comments=CommentQuotes(consultation.id, public, lang, labels),
         )

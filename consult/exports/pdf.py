@@ -314,8 +314,6 @@ class _Story:
         yield self.heading(self.words["general"], 0)
         for text in self.memo.general:
             yield self.para(text)
-        for letter in self.memo.letters:
-            yield self.para(letter, "quote")
 
     def appendix(self) -> Iterator[Flowable]:
         words = self.words
@@ -339,6 +337,13 @@ class _Story:
             yield self.para(words["no_comments"], "note")
         if self.memo.comments_note:
             yield self.para(self.memo.comments_note, "note")
+        yield self.heading(words["letters_appendix"], 0)
+        any_letter = False
+        for letter in self.memo.letters:
+            any_letter = True
+            yield self.para(letter)
+        if not any_letter:
+            yield self.para(words["no_letters"], "note")
 
     def appendix_goal(self, goal: AppendixGoal) -> Iterator[Flowable]:
         yield self.heading(f"{goal.kind}: {goal.title}", 2)

@@ -296,8 +296,8 @@ def comment_counts(consultation_id: int, *, public: bool) -> tuple[int, int]:
 def general_comments(
     consultation_id: int, *, public: bool, en: bool, removed: str, limit: int | None = None
 ) -> Iterator[CommentQuote]:
-    """Yield the general comments of submitted responses, organisations first, as a document
-    shows them: quoted only once a moderator published them.
+    """Yield the general comments of submitted responses in the order they came, as a
+    document shows them: quoted only once a moderator published them.
 
     :param public: only what ``public.visible()`` allows (the public report).
     """
@@ -312,7 +312,7 @@ def general_comments(
         Respondent.organisation,
         Respondent.name,
         Response.consent,
-    ).order_by(RespondentType.is_organisation.is_not(True), Contribution.id)
+    ).order_by(Contribution.id)  # in the order they came: no sort over every comment
     if public:
         query = query.where(*published.visible())
     if limit is not None:
@@ -338,18 +338,15 @@ def _comment_quotes(rows, *, en: bool, removed: str) -> Iterator[CommentQuote]:
         )
 
 
-def letters(consultation_id: int, *, public: bool) -> list[tuple[str, str]]:
-    """Return (organisation, file name) of every letter of a submitted response; the public
-    report names only letters a moderator published. Letters are named, never quoted."""
+def _letters(consultation_id: int, public: bool, *columns):
     query = (
-        select(Respondent.organisation, Letter.filename)
+        select(*columns)
         .join(Response, Response.id == Letter.response_id)
         .join(Respondent, Respondent.id == Response.respondent_id)
         .where(
             Response.consultation_id == consultation_id,
             Response.state == ResponseState.SUBMITTED,
         )
-        .order_by(func.lower(Respondent.organisation), Letter.id)
     )
     if public:
         query = query.join(
@@ -357,4 +354,23 @@ def letters(consultation_id: int, *, public: bool) -> list[tuple[str, str]]:
             (Contribution.response_id == Response.id)
             & (Contribution.kind == ContributionKind.LETTER),
         ).where(*published.visible())
-    return [(organisation or "", filename) for organisation, filename in db.session.execute(query)]
+    return query
+
+
+def letter_count(consultation_id: int, *, public: bool) -> int:
+    """Count the letters a document names (the public report: those a moderator published)."""
+    return db.session.scalar(_letters(consultation_id, public, func.count(Letter.id))) or 0
+
+
+def letters(consultation_id: int, *, public: bool) -> Iterator[tuple[str, str]]:
+    """Yield (organisation, file name) of every letter of a submitted response, on a streaming
+    cursor; the public report names only letters a moderator published. Letters are named,
+    never quoted."""
+    # In the order they came (the primary key): sorting thousands by name costs memory.
+    query = _letters(consultation_id, public, Respondent.organisation, Letter.filename).order_by(
+        Letter.id
+    )
+    rows = db.session.execute(query.execution_options(yield_per=STREAM_ROWS))
+    with rows:
+        for organisation, filename in rows:
+            yield organisation or "", filename

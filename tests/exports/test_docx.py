@@ -61,6 +61,8 @@ WORDS = {
     "appendix": "Bilag: Alle input",
     "appendix_note": "Alle input, grupperet efter tema.",
     "comments_appendix": "Bilag: Generelle bemærkninger",
+    "letters_appendix": "Bilag: Høringsbreve",
+    "no_letters": "Ingen høringsbreve.",
     "no_comments": "Ingen generelle bemærkninger.",
     "comment_more": "(fortsættes i bilaget)",
     "approvals": "Godkendelse",
@@ -227,6 +229,7 @@ def test_headings_are_word_headings_in_order():
         ("Heading 2", "Psykiatri"),
         ("Heading 3", "Mål: Sundhedsklynger"),
         ("Heading 1", "Bilag: Generelle bemærkninger"),
+        ("Heading 1", "Bilag: Høringsbreve"),
     ]
     assert document.core_properties.title == "Sundhedsaftale 2027–2030"
     assert document.core_properties.language == "da-DK"
@@ -240,17 +243,17 @@ def test_contents_is_a_toc_field_listing_the_headings():
     entries = [p.text for p in document.paragraphs if p.style.name.startswith("toc ")]
     assert entries[:3] == ["Indledning", "Høringsparter", "Hovedpunkter og svar"]
     # Levels 1-3, the appendix's too (its themes, level 4, are not listed).
-    assert len(entries) == 17
-    assert entries[-1] == "Bilag: Generelle bemærkninger"
+    assert len(entries) == 18
+    assert entries[-1] == "Bilag: Høringsbreve"
     # Every entry links to a bookmark that exists, once.
     anchors = re.findall(r'w:anchor="(_Toc\d+)"', body)
     names = re.findall(r'w:bookmarkStart w:id="\d+" w:name="(_Toc\d+)"', body)
-    assert len(anchors) == 17 and sorted(anchors) == sorted(names)
+    assert len(anchors) == 18 and sorted(anchors) == sorted(names)
     # The field's result sits between its separate and end: every entry is inside it.
     fld = re.findall(r'fldCharType="(\w+)"', body)
     assert fld == ["begin", "separate", "end"]
     assert body.index('fldCharType="separate"') < body.index(">Indledning<")
-    assert body.index(">Bilag: Generelle bemærkninger<") < body.index('fldCharType="end"')
+    assert body.index(">Bilag: Høringsbreve<") < body.index('fldCharType="end"')
     assert '<w:updateFields w:val="true"/>' in part(data, "word/settings.xml")
 
 
@@ -367,9 +370,11 @@ def test_a_large_appendix_streams_in_order():
     # Still a document python-docx (and so Word) reads, with the section properties last.
     document = docx.Document(BytesIO(data))
     assert round(document.sections[0].page_width.cm) == 21
-    assert [p.text for p in document.paragraphs[-2:]] == [
+    assert [p.text for p in document.paragraphs[-4:]] == [
         "Vi bakker op om aftalen.",
         "Patientforening: Danske Patienter",
+        "Bilag: Høringsbreve",
+        "Danske Patienter: svar.pdf",
     ]
 
 
