@@ -69,6 +69,17 @@ def _targets(app) -> dict[str, str]:
     from consult.readside.upkeep import COUNTS
 
     with app.app_context():
+        if not db.session.scalar(select(func.count()).select_from(COUNTS)):
+            # A database fresh from bench.generate: its published input has no kept counts
+            # and no stored HTML yet (what `flask consult recount` makes). Make them once.
+            from consult.readside.upkeep import fill_public_html
+            from consult.readside.upkeep import recount
+
+            print("No kept counts yet: recounting (flask consult recount) …", flush=True)
+            recount()
+            db.session.commit()
+            fill_public_html()
+            db.session.commit()
         item_id, _n = db.session.execute(
             select(COUNTS.c.item_id, func.sum(COUNTS.c.n))
             .group_by(COUNTS.c.item_id)

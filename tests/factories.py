@@ -72,7 +72,12 @@ def make_consultation(
     def add(kind, key, title, parent=None, position=0, **rev):
         item = Item(consultation=consultation, kind=kind, key=key, parent=parent, position=position)
         revision = ItemRevision(
-            item=item, version=version, title_da=title, title_en=f"EN {title}", **rev
+            item=item,
+            version=version,
+            position=position,
+            title_da=title,
+            title_en=f"EN {title}",
+            **rev,
         )
         db.session.add_all([item, revision])
         return item, revision

@@ -168,3 +168,113 @@ def test_upgrading_keeps_every_row_that_points_at_a_changed_table(migration_app)
             published = connection.execute(text("SELECT published_at FROM versions")).scalar()
         db.engine.dispose()
     assert (versions, sessions) == (1, 1) and published is not None
+
+
+@pytest.mark.no_db
+def test_totp_secrets_stored_in_the_clear_are_sealed(migration_app):
+    """Before 5e1a7c0d9b3f a staff member's TOTP secret was stored as it is; the migration
+    seals it, the sealed value opens to the same secret, and going down opens it again."""
+    from sqlalchemy import text
+
+    from consult.accounts import totp
+
+    now = "2026-11-01 12:00:00"
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    with migration_app.app_context():
+        upgrade(revision="665f6be5e4af")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, name, password_hash, role, is_disabled,"
+                    " password_changed_at, created_at, updated_at, totp_secret)"
+                    " VALUES (1, 'staff@example.dk', '', 'x', 'secretariat', false,"
+                    " :now, :now, :now, :secret)"
+                ),
+                {"now": now, "secret": secret},
+            )
+        upgrade(revision="5e1a7c0d9b3f")
+        with db.engine.connect() as connection:
+            sealed = connection.execute(text("SELECT totp_secret FROM users")).scalar_one()
+        assert secret not in sealed and totp.unseal(sealed) == secret
+        downgrade(revision="665f6be5e4af")
+        with db.engine.connect() as connection:
+            opened = connection.execute(text("SELECT totp_secret FROM users")).scalar_one()
+        db.engine.dispose()
+    assert opened == secret
+
+
+@pytest.mark.no_db
+def test_each_revision_starts_with_its_items_position(migration_app):
+    """35b8939d344c gives each version its own order: every revision existing before takes its
+    item's position, and the rows that point at revisions (alternatives) stay."""
+    from sqlalchemy import text
+
+    now = "2026-11-01 12:00:00"
+    with migration_app.app_context():
+        upgrade(revision="5e1a7c0d9b3f")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO consultations (id, slug, title_da, title_en, summary_da,"
+                    " summary_en, status, opens_at, closes_at, max_ranked_focus_areas,"
+                    " max_ranked_goals, created_at, updated_at) VALUES (1, 'c', 'C', 'C', '',"
+                    " '', 'open', :now, :later, 3, 2, :now, :now)"
+                ),
+                {"now": now, "later": "2026-12-01 12:00:00"},
+            )
+            for number in (1, 2):
+                connection.execute(
+                    text(
+                        "INSERT INTO versions (id, consultation_id, number, label_da, label_en,"
+                        " note_da, note_en, created_at, published_at) VALUES (:n, 1, :n, 'x',"
+                        " '', '', '', :now, :now)"
+                    ),
+                    {"n": number, "now": now},
+                )
+            for item_id, parent, kind, position in (
+                (1, None, "focus_area", 0),
+                (2, 1, "goal", 2),
+                (3, 1, "goal", 0),
+                (4, 1, "initiative", 1),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO items (id, consultation_id, parent_id, kind, key, position,"
+                        " created_at) VALUES (:id, 1, :parent, :kind, :key, :position, :now)"
+                    ),
+                    {
+                        "id": item_id,
+                        "parent": parent,
+                        "kind": kind,
+                        "key": f"item-{item_id}",
+                        "position": position,
+                        "now": now,
+                    },
+                )
+                for version in (1, 2):
+                    connection.execute(
+                        text(
+                            "INSERT INTO item_revisions (id, item_id, version_id, title_da,"
+                            " title_en, body_da, body_en, funds_note_da, funds_note_en) VALUES"
+                            " (:id, :item, :version, 't', '', '', '', '', '')"
+                        ),
+                        {"id": item_id * 10 + version, "item": item_id, "version": version},
+                    )
+            connection.execute(
+                text(
+                    "INSERT INTO alternatives (revision_id, position, text_da, text_en)"
+                    " VALUES (21, 0, 'A', ''), (21, 1, 'B', '')"
+                )
+            )
+        upgrade(revision="35b8939d344c")
+        with db.engine.connect() as connection:
+            positions = dict(
+                connection.execute(text("SELECT id, position FROM item_revisions")).all()
+            )
+            alternatives = connection.execute(text("SELECT count(*) FROM alternatives")).scalar()
+        downgrade(revision="-1")
+        with db.engine.connect() as connection:
+            items = connection.execute(text("SELECT count(*) FROM item_revisions")).scalar()
+        db.engine.dispose()
+    assert positions == {11: 0, 12: 0, 21: 2, 22: 2, 31: 0, 32: 0, 41: 1, 42: 1}
+    assert alternatives == 2 and items == 8

@@ -49,8 +49,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     is_disabled: Mapped[bool] = mapped_column(default=False)
     #: Bumped on every password change; reset links carry it, so each works once.
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    #: The base32 TOTP secret of a staff member's second factor; enabled once a code proved it.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: The base32 TOTP secret of a staff member's second factor, sealed (``totp.seal``: only
+    #: this installation's SECRET_KEY opens it); enabled once a code proved it.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The 30-second step of the last code accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None]

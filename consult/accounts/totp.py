@@ -4,16 +4,28 @@ A staff member enrols by scanning a QR code (or typing the secret) into an authe
 and typing one code back; only then is the factor on, and ten recovery codes are shown once
 (only their hashes are kept). Signing in then asks for a code after the password. Staff who
 sign in through the organisation's OpenID Connect provider get their second factor there.
+
+The secret is stored sealed (Fernet: AES-128-CBC with an HMAC, from ``cryptography``) under a
+key derived from ``SECRET_KEY`` by HKDF, so a copy of the database alone (a backup, a leaked
+dump) does not give anyone the second factor. Rotating ``SECRET_KEY`` keeps working when the
+old key is listed in ``SECRET_KEY_FALLBACKS``: a secret sealed under it is read, and sealed
+again under the new key at the next sign-in.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
 
 import pyotp
 import segno
+from cryptography.fernet import Fernet
+from cryptography.fernet import InvalidToken
+from cryptography.fernet import MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -45,6 +57,35 @@ def needs_second_factor(user: User) -> bool:
     if user.totp_enabled_at is not None:
         return True
     return user.is_staff and bool(current_app.config["STAFF_TOTP_REQUIRED"])
+
+
+def _fernet() -> MultiFernet:
+    """The current key first, then the fallbacks (read only)."""
+    keys = [
+        current_app.config["SECRET_KEY"],
+        *(current_app.config.get("SECRET_KEY_FALLBACKS") or []),
+    ]
+    derived = []
+    for key in keys:
+        raw = key.encode() if isinstance(key, str) else key
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"consult totp secret")
+        derived.append(Fernet(base64.urlsafe_b64encode(hkdf.derive(raw))))
+    return MultiFernet(derived)
+
+
+def seal(secret: str) -> str:
+    """The secret as stored: sealed under the current key."""
+    return _fernet().encrypt(secret.encode()).decode()
+
+
+def unseal(stored: str | None) -> str | None:
+    """The secret of a stored value, or None when no key of this installation sealed it."""
+    if not stored:
+        return None
+    try:
+        return _fernet().decrypt(stored.encode()).decode()
+    except (InvalidToken, ValueError):
+        return None
 
 
 def new_secret() -> str:
@@ -87,10 +128,12 @@ def verify_code(secret: str | None, code: str) -> bool:
 
 def use_code(user: User, code: str) -> bool:
     """Accept a code of the user's app once: a step used before (a replayed code) is refused."""
-    step = _step(user.totp_secret, code)
+    step = _step(unseal(user.totp_secret), code)
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         return False
     user.totp_last_step = step
+    # Sealed under a fallback key (SECRET_KEY was rotated): seal it under the current one.
+    user.totp_secret = _fernet().rotate(user.totp_secret.encode()).decode()
     return True
 
 
@@ -138,7 +181,7 @@ def enable(user: User, secret: str, code: str) -> list[str]:
 
     The enrolling code counts as used: it cannot sign anyone in afterwards.
     """
-    user.totp_secret = secret
+    user.totp_secret = seal(secret)
     user.totp_enabled_at = utcnow()
     user.totp_last_step = _step(secret, code)
     record(user, "accounts.enable_totp", "user", user.id)

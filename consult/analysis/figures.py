@@ -264,14 +264,30 @@ def _by_id(model, ids) -> dict:
 
 @dataclass
 class Voices:
-    """Who the input on a goal comes from: individuals, organisations, sessions."""
+    """Who the input on a goal comes from: its inputs and its *voices* by kind.
 
+    **A voice is one submitted response** (docs/analysis.md, "Counting voices"): a person who
+    answered online, one organisation's response, or one group that spoke in a moderated
+    session. A goal's distinct voices are the distinct responses with input on it, so
+    ``people + organisations + session_groups == total`` always, on every page, in the memo
+    and in the exports. The participants a session represents are shown beside its groups,
+    never added to the voices (a session's people did not each answer).
+    """
+
+    #: inputs (not voices) by kind: a session group may give several inputs on one goal
     individuals: int = 0
     organisations: int = 0
-    organisation_names: int = 0
     sessions: int = 0
+    #: voices by kind, and what sessions represent
+    people: int = 0
+    organisation_responses: int = 0
+    session_groups: int = 0
     meetings: int = 0
     people_in_sessions: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.people + self.organisation_responses + self.session_groups
 
 
 @dataclass
@@ -340,6 +356,20 @@ def median_of_histogram(histogram: dict[int, int]) -> float | None:
     return sum(picked) / len(picked)
 
 
+def voice_counts(is_org):
+    """The distinct voices among the selected inputs, by kind: people, organisations, session
+    groups (three COUNT DISTINCTs over the response ids; see ``Voices`` for the definition).
+
+    :param is_org: the SQL truth of "the respondent is an organisation" (joined by the caller).
+    """
+    session = Response.channel == Channel.SESSION
+    return (
+        func.count(distinct(Input.response_id)).filter(~session, ~is_org),
+        func.count(distinct(Input.response_id)).filter(~session, is_org),
+        func.count(distinct(Input.response_id)).filter(session),
+    )
+
+
 def goal_rows(consultation_id: int, item_id: int | None = None) -> dict[str, list]:
     """A goal's small cubes (or every goal's, ``item_id=None``) as plain rows, each starting
     with the item id: what ``fold_goal`` reads.
@@ -376,10 +406,7 @@ def goal_rows(consultation_id: int, item_id: int | None = None) -> dict[str, lis
         .outerjoin(DuplicateGroup, DuplicateGroup.id == Input.duplicate_group_id)
         .add_columns(
             Input.item_id,
-            func.count(distinct(Input.response_id)),
-            func.count(distinct(func.lower(Respondent.organisation))).filter(
-                RespondentType.is_organisation.is_(True), Response.channel != Channel.SESSION
-            ),
+            *voice_counts(is_org),
             func.count(distinct(DuplicateGroup.id)).filter(DuplicateGroup.is_campaign.is_(True)),
         )
         .group_by(Input.item_id)
@@ -425,10 +452,13 @@ def fold_goal(rows: dict[str, list], item_id: int) -> GoalFigures:
         if meetings
         else 0
     )
-    for item, voices_distinct, organisation_names, campaign_groups in rows["distinct"]:
-        if item == item_id:
-            figures.voices_distinct = voices_distinct
-            figures.voices.organisation_names = organisation_names
+    for row in rows["distinct"]:
+        if row[0] == item_id and len(row) == 5:  # a cube counted before voices had kinds: 4
+            _, persons, organisations, groups, campaign_groups = row
+            figures.voices.people = persons
+            figures.voices.organisation_responses = organisations
+            figures.voices.session_groups = groups
+            figures.voices_distinct = figures.voices.total
             figures.campaign_groups = campaign_groups
     figures.voices.meetings = len(meetings)
     figures.voices.people_in_sessions = int(people or 0)

@@ -90,7 +90,7 @@ def fingerprint(consultation: Consultation, version: Version) -> str:
             [
                 r.item_id,
                 r.item.parent_id,
-                r.item.position,
+                r.position,
                 r.item.kind.value,
                 r.title_da,
                 r.title_en,

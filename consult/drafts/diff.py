@@ -148,6 +148,9 @@ class ItemDiff:
     fields: list[FieldDiff] = field(default_factory=list)
     #: Nesting: 0 for top-level items, 1 for goals and initiatives.
     depth: int = 0
+    #: (old place, new place), from 1 among its siblings (top-level items among their own
+    #: kind), when the item moved; None when it kept its place among the items of both.
+    moved: tuple[int, int] | None = None
 
     @property
     def changed_fields(self) -> list[FieldDiff]:
@@ -219,21 +222,72 @@ def _ordered(tree: Tree) -> list[tuple[Node, int]]:
     return [(n, d) for root in tree.roots for n, d in [(root, 0), *((c, 1) for c in root.children)]]
 
 
+def _places(tree: Tree) -> dict[int, tuple[tuple, int]]:
+    """Each item's group of siblings and its place in it, from 1, by item id."""
+    places: dict[int, tuple[tuple, int]] = {}
+    for kind in (ItemKind.VISION, ItemKind.PRINCIPLE, ItemKind.FOCUS_AREA):
+        for place, node in enumerate(tree.of_kind(kind), 1):
+            places[node.item.id] = (("top", kind), place)
+    for root in tree.roots:
+        for place, node in enumerate(root.children, 1):
+            places[node.item.id] = (("in", root.item.id), place)
+    return places
+
+
+def moves(old: Tree, new: Tree) -> dict[int, tuple[int, int]]:
+    """Return the items that changed place among their siblings: (old place, new place).
+
+    Only the order of the siblings in both versions counts, and the fewest items that explain
+    it are called moved (the rest keep the longest common order): moving one item up past two
+    others moves that one, not the two; an item added or removed moves nobody.
+    """
+    was, now = _places(old), _places(new)
+    groups: dict[tuple, list[int]] = {}
+    for item_id, (group, _place) in sorted(now.items(), key=lambda p: p[1][1]):
+        if item_id in was and was[item_id][0] == group:
+            groups.setdefault(group, []).append(item_id)
+    moved: dict[int, tuple[int, int]] = {}
+    for ids in groups.values():
+        before = sorted(ids, key=lambda i: was[i][1])
+        kept = set()
+        for block in SequenceMatcher(None, before, ids, autojunk=False).get_matching_blocks():
+            kept.update(before[block.a : block.a + block.size])
+        for item_id in ids:
+            if item_id not in kept:
+                moved[item_id] = (was[item_id][1], now[item_id][1])
+    return moved
+
+
 def compare(old: Tree | None, new: Tree) -> list[ItemDiff]:
-    """Compare two versions item by item, in the new version's order; removed items last."""
+    """Compare two versions item by item, in the new version's order; removed items last.
+
+    An item that changed place among its siblings counts as changed, with ``moved`` set.
+    """
     before = {n.item.id: n for n in old.by_key.values()} if old is not None else {}
+    moved = moves(old, new) if old is not None else {}
     diffs = []
     for node, depth in _ordered(new):
         was = before.pop(node.item.id, None)
         fields = _fields(was.revision if was else None, node.revision)
         if was is None:
             change = ChangeKind.ADDED
-        elif any(f.changed for f in fields):
+        elif any(f.changed for f in fields) or node.item.id in moved:
             change = ChangeKind.CHANGED
         else:
             change = ChangeKind.UNCHANGED
         title = localized(node.revision, "title")[0]
-        diffs.append(ItemDiff(node.item.id, node.key, node.kind, title, change, fields, depth))
+        diffs.append(
+            ItemDiff(
+                node.item.id,
+                node.key,
+                node.kind,
+                title,
+                change,
+                fields,
+                depth,
+                moved.get(node.item.id) if was is not None else None,
+            )
+        )
     for node in before.values():
         fields = [FieldDiff(f.name, f.old, "", f.lang) for f in _fields(node.revision, None)]
         diffs.append(

@@ -14,9 +14,11 @@ from dataclasses import field
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm import selectinload
 
 from consult.db import utcnow
+from consult.drafts import services
 from consult.drafts.models import STATUS_TRANSITIONS
 from consult.drafts.models import Alternative
 from consult.drafts.models import Consultation
@@ -173,6 +175,7 @@ def start_new_version(consultation: Consultation, current: Version) -> Version:
         new = ItemRevision(
             item_id=old.item_id,
             version=version,
+            position=old.position,
             **{c: getattr(old, c) for c in _REVISION_TEXT},
         )
         new.alternatives = [
@@ -217,25 +220,57 @@ def ensure_text_editable(revision: ItemRevision) -> None:
 # --- items -------------------------------------------------------------------------------------
 
 
-def _siblings(consultation: Consultation, version: Version, parent_id: int | None) -> list[Item]:
-    """The items with a revision in ``version`` under ``parent_id``, in order."""
+def ensure_order_writable(consultation: Consultation, version: Version) -> None:
+    """Refuse to change which items a published version has, or their order.
+
+    Only the working copy is written; while there is none, the current version is edited in
+    place (a consultation in draft has only its first version, published with it and hidden by
+    its status). An older version, or the current one beside a working copy, never changes.
+    """
+    if version.is_working_copy:
+        return
+    if (
+        services.working_copy(consultation) is not None
+        or services.current_version(consultation) is not version
+    ):
+        raise EditError("published_version")
+
+
+def _siblings(
+    consultation: Consultation, version: Version, parent_id: int | None
+) -> list[ItemRevision]:
+    """The revisions in ``version`` of the items under ``parent_id``, in the version's order."""
     return list(
         db.session.scalars(
-            select(Item)
-            .join(ItemRevision, ItemRevision.item_id == Item.id)
+            select(ItemRevision)
+            .join(ItemRevision.item)
+            .options(contains_eager(ItemRevision.item))
             .where(
                 Item.consultation_id == consultation.id,
                 ItemRevision.version_id == version.id,
                 Item.parent_id.is_(None) if parent_id is None else Item.parent_id == parent_id,
             )
-            .order_by(Item.position, Item.id)
+            .order_by(ItemRevision.position, Item.id)
         )
     )
 
 
-def _renumber(items: list[Item]) -> None:
-    for position, each in enumerate(items):
+def _renumber(rows: list) -> None:
+    for position, each in enumerate(rows):
         each.position = position
+
+
+def _place(version: Version, revisions: list[ItemRevision]) -> None:
+    """Number ``revisions`` in this order within ``version``.
+
+    ``Item.position`` is the order of the newest published version: it follows here only when
+    that version is the one edited in place (no working copy); a working copy's order reaches
+    it when the copy is published (``workflow``).
+    """
+    _renumber(revisions)
+    if not version.is_working_copy:
+        for revision in revisions:
+            revision.item.position = revision.position
 
 
 def add_item(
@@ -263,18 +298,20 @@ def add_item(
         key = unique_key(consultation, slugify(clean_text(text["title_da"], multiline=False)))
     if kind is not ItemKind.INITIATIVE:
         text = {name: value for name, value in text.items() if not name.startswith("funds")}
+    ensure_order_writable(consultation, version)
     siblings = _siblings(consultation, version, parent.id if parent else None)
     item = Item(consultation=consultation, kind=kind, key=key, parent=parent)
+    revision = ItemRevision(item=item, version=version, **_clean(text))
     if kind.is_top_level:
         rank = TOP_LEVEL_ORDER.index(kind)
-        before = [s for s in siblings if TOP_LEVEL_ORDER.index(s.kind) <= rank]
-        after = [s for s in siblings if TOP_LEVEL_ORDER.index(s.kind) > rank]
-        _renumber([*before, item, *after])
+        before = [s for s in siblings if TOP_LEVEL_ORDER.index(s.item.kind) <= rank]
+        after = [s for s in siblings if TOP_LEVEL_ORDER.index(s.item.kind) > rank]
+        _place(version, [*before, revision, *after])
     else:
-        _renumber([*siblings, item])
-    db.session.add(item)
-    revision = ItemRevision(item=item, version=version, **_clean(text))
-    db.session.add(revision)
+        _place(version, [*siblings, revision])
+    # Until a version with it is published, the item's own position only mirrors its place here.
+    item.position = revision.position
+    db.session.add_all([item, revision])
     db.session.flush()
     return revision
 
@@ -292,17 +329,19 @@ def update_revision(revision: ItemRevision, **text) -> None:
 def move_item(consultation: Consultation, version: Version, item: Item, step: int) -> bool:
     """Move ``item`` one place up (-1) or down (+1) among its siblings in ``version``.
 
-    Top-level items move only within their own kind. Return whether anything moved.
+    Top-level items move only within their own kind; the item keeps its parent. Only this
+    version's order changes. Return whether anything moved.
     """
+    ensure_order_writable(consultation, version)
     siblings = _siblings(consultation, version, item.parent_id)
-    i = siblings.index(item)
+    i = next(n for n, revision in enumerate(siblings) if revision.item_id == item.id)
     j = i + step
     if not 0 <= j < len(siblings):
         return False
-    if item.kind.is_top_level and siblings[j].kind is not item.kind:
+    if item.kind.is_top_level and siblings[j].item.kind is not item.kind:
         return False
     siblings[i], siblings[j] = siblings[j], siblings[i]
-    _renumber(siblings)
+    _place(version, siblings)
     db.session.flush()
     return True
 
@@ -380,6 +419,7 @@ def remove_item(consultation: Consultation, version: Version, item: Item) -> Rem
     Refused while anyone's input or ranking points at what would go: start a new version
     and remove it there, so the input keeps its text.
     """
+    ensure_order_writable(consultation, version)
     plan = plan_removal(consultation, version, item)
     if plan.inputs:
         raise EditError("has_input")
@@ -391,7 +431,7 @@ def remove_item(consultation: Consultation, version: Version, item: Item) -> Rem
     for orphan in reversed(plan.orphans):
         db.session.delete(orphan)
         db.session.flush()
-    _renumber(_siblings(consultation, version, parent_id))
+    _place(version, _siblings(consultation, version, parent_id))
     db.session.flush()
     return plan
 

@@ -42,6 +42,23 @@ class DraftFormatError(ValueError):
         super().__init__(f"{where}field '{path}': {message}")
 
 
+class ParentChangeError(DraftFormatError):
+    """A goal or initiative the file puts under another focus area than it has.
+
+    An item keeps its parent for life (the published versions share it); the pages translate
+    the message from ``kind``, ``key`` and the two focus areas' keys.
+    """
+
+    def __init__(self, line: int | None, kind: ItemKind, key: str, old: str, new: str):
+        self.kind, self.key, self.old, self.new = kind, key, old, new
+        super().__init__(
+            line,
+            f"items.{key}",
+            f"{kind.value} {key} cannot move from focus area {old} to {new}; "
+            "give it a new key instead",
+        )
+
+
 @dataclass
 class Node:
     """A YAML value with the line it starts on (1-based)."""
@@ -62,6 +79,8 @@ class ParsedItem:
     funds_dkk: int | None = None
     funds_note: dict[str, str] = field(default_factory=lambda: {"da": "", "en": ""})
     children: list[ParsedItem] = field(default_factory=list)
+    #: The line of its key in the file.
+    line: int | None = None
 
 
 @dataclass
@@ -208,6 +227,7 @@ def _item(node: Node, keys: set[str], *, top_level: bool) -> ParsedItem:
     item = ParsedItem(
         kind=kind,
         key=key,
+        line=fields["key"].line,
         title=_text(fields["title"], multiline=False, max_length=TITLE_MAX),
         body=_text(fields["body"], multiline=True) if "body" in fields else {"da": "", "en": ""},
     )
@@ -333,7 +353,11 @@ def store_draft(draft: ParsedDraft) -> Consultation:
 
 
 def store_items(consultation: Consultation, version: Version, draft: ParsedDraft) -> None:
-    """Store the draft's label, note and items as ``version``'s text (items matched by key)."""
+    """Store the draft's label, note and items as ``version``'s text (items matched by key).
+
+    The file's order is the version's own (``ItemRevision.position``); an existing item keeps
+    its parent and, until this version is published, its ``Item.position``.
+    """
     version.label_da, version.label_en = draft.version_label["da"], draft.version_label["en"]
     version.note_da, version.note_en = draft.version_note["da"], draft.version_note["en"]
     existing: dict[str, Item] = {}
@@ -342,23 +366,37 @@ def store_items(consultation: Consultation, version: Version, draft: ParsedDraft
             i.key: i
             for i in db.session.scalars(select(Item).where(Item.consultation_id == consultation.id))
         }
+    if existing and not version.is_working_copy:
+        # Only a new consultation's first version is stored published; never rewrite one.
+        raise ValueError("a published version's items are never rewritten")
 
     def store(parsed: ParsedItem, parent: Item | None, position: int) -> None:
         item = existing.get(parsed.key)
         if item is None:
-            item = Item(consultation=consultation, key=parsed.key, kind=parsed.kind)
+            item = Item(
+                consultation=consultation,
+                key=parsed.key,
+                kind=parsed.kind,
+                parent=parent,
+                position=position,
+            )
             db.session.add(item)
             existing[parsed.key] = item
         elif item.kind is not parsed.kind:
             raise DraftFormatError(
-                None,
+                parsed.line,
                 f"items.{parsed.key}",
                 f"was a {item.kind.value}, cannot become {parsed.kind.value}",
             )
-        item.parent, item.position = parent, position
+        elif item.parent_id != (parent.id if parent is not None else None):
+            was = next((i.key for i in existing.values() if i.id == item.parent_id), "")
+            raise ParentChangeError(
+                parsed.line, item.kind, item.key, was, parent.key if parent is not None else ""
+            )
         revision = ItemRevision(
             item=item,
             version=version,
+            position=position,
             title_da=parsed.title["da"],
             title_en=parsed.title["en"],
             body_da=parsed.body["da"],

@@ -98,8 +98,8 @@ def _order(new_tree, old_tree, item_id: int) -> tuple:
     for tree in (new_tree, old_tree):
         node = tree.node(item_id) if tree is not None else None
         if node is not None:
-            parent = node.parent.item.position if node.parent else -1
-            return (parent, node.item.position, item_id)
+            parent = node.parent.revision.position if node.parent else -1
+            return (parent, node.revision.position, item_id)
     return (1 << 30, 0, item_id)
 
 

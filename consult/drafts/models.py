@@ -147,7 +147,8 @@ class Version(db.Model):
 class Item(db.Model):
     """A node of the draft: vision, principle, focus area, goal or initiative.
 
-    The node is stable across versions; its words live in one ItemRevision per version.
+    The node is stable across versions; its words and its place among its siblings live in one
+    ItemRevision per version. Its parent is for life: a goal never moves to another focus area.
     """
 
     __tablename__ = "items"
@@ -162,7 +163,9 @@ class Item(db.Model):
     kind: Mapped[ItemKind] = mapped_column(enum_column(ItemKind))
     #: A stable, readable id within the consultation (from the YAML, or made from the title).
     key: Mapped[str] = mapped_column(String(80))
-    #: Order among siblings, from 0.
+    #: Order among siblings in the newest *published* version, from 0 (a copy of its
+    #: revision's ``position``, set when a version is published; a few queries across areas
+    #: order by it). Each version's own order is ``ItemRevision.position``.
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -197,6 +200,9 @@ class ItemRevision(db.Model):
     #: Initiatives only: what the funds cover and when.
     funds_note_da: Mapped[str] = mapped_column(Text, default="")
     funds_note_en: Mapped[str] = mapped_column(Text, default="")
+    #: Order among the item's siblings in this version, from 0: a working copy's order is its
+    #: own, so reordering it leaves the published versions as they were.
+    position: Mapped[int] = mapped_column(default=0)
 
     item: Mapped[Item] = relationship(back_populates="revisions")
     version: Mapped[Version] = relationship()

@@ -57,6 +57,10 @@ EDIT_MESSAGES = {
         "it to approval, and publish once every party has approved."
     ),
     "no_working_copy": _l("There is no working copy to publish."),
+    "published_version": _l(
+        "This version is published: its items and their order stay as the public read them. "
+        "Start a new version to change them."
+    ),
 }
 
 
@@ -243,7 +247,12 @@ def move_item(slug: str, item_id: int):
     if step is None:
         abort(400)
     if ActionForm().validate_on_submit():
-        if editing.move_item(consultation, version, item, step):
+        try:
+            moved = editing.move_item(consultation, version, item, step)
+        except editing.EditError as error:
+            flash(message(error), "error")
+            return outline(slug, item.key)
+        if moved:
             commit_edit(consultation)
             flash(
                 _("Moved up: %(title)s.", title=title(revision))

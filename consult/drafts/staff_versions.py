@@ -27,8 +27,10 @@ from consult.drafts import staff_items as items
 from consult.drafts import trail as trails
 from consult.drafts import workflow
 from consult.drafts.importer import DraftFormatError
+from consult.drafts.importer import ParentChangeError
 from consult.drafts.importer import import_working_copy
 from consult.drafts.models import Consultation
+from consult.drafts.models import ItemKind
 from consult.drafts.models import ItemRevision
 from consult.drafts.models import Status
 from consult.drafts.models import Version
@@ -143,6 +145,30 @@ def news_link(consultation: Consultation) -> str:
     )
 
 
+def format_error(error: DraftFormatError) -> str:
+    """What a refused file says: the parser's words, or a translated one for a moved item."""
+    if not isinstance(error, ParentChangeError):
+        return str(error)
+    where = _("line %(line)d: ", line=error.line) if error.line else ""
+    if error.kind is ItemKind.INITIATIVE:
+        what = _(
+            "Initiative %(key)s cannot move to another focus area (from %(old)s to %(new)s); "
+            "give it a new key instead.",
+            key=error.key,
+            old=error.old,
+            new=error.new,
+        )
+    else:
+        what = _(
+            "Goal %(key)s cannot move to another focus area (from %(old)s to %(new)s); "
+            "give it a new key instead.",
+            key=error.key,
+            old=error.old,
+            new=error.new,
+        )
+    return where + what
+
+
 @requires(can_edit_drafts)
 def import_version(slug: str):
     consultation, _editable = items.consultation_or_404(slug)
@@ -157,7 +183,9 @@ def import_version(slug: str):
             try:
                 version = import_working_copy(consultation, source)
             except DraftFormatError as error:
-                form.file.errors.append(_("The file was not imported: %(error)s", error=str(error)))
+                form.file.errors.append(
+                    _("The file was not imported: %(error)s", error=format_error(error))
+                )
             else:
                 record(
                     current_user,

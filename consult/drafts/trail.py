@@ -234,7 +234,12 @@ def trail(consultation: Consultation, version: Version, *, public: bool = True) 
             & (ItemRevision.version_id == ItemChange.version_id),
         )
         .where(ItemChange.version_id == version.id, Item.consultation_id == consultation.id)
-        .order_by(Item.parent_id.is_not(None), Item.position, Item.id)
+        # The version's own order; an item removed from it by its last place.
+        .order_by(
+            Item.parent_id.is_not(None),
+            func.coalesce(ItemRevision.position, Item.position),
+            Item.id,
+        )
     ).all()
     entries: dict[int, TrailEntry] = {}
     for change, revision in changes:

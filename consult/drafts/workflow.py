@@ -15,6 +15,8 @@ from dataclasses import field
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from consult import jobs
 from consult.approvals import services as approvals
@@ -24,6 +26,8 @@ from consult.drafts import editing
 from consult.drafts import services
 from consult.drafts.models import STATUS_TRANSITIONS
 from consult.drafts.models import Consultation
+from consult.drafts.models import Item
+from consult.drafts.models import ItemRevision
 from consult.drafts.models import Status
 from consult.drafts.models import Version
 from consult.extensions import db
@@ -158,8 +162,17 @@ def publish_draft_copy(consultation: Consultation, actor) -> Version:
 
 
 def _publish_version(consultation: Consultation, version: Version, actor) -> None:
-    """Make a working copy public, on the audit log."""
+    """Make a working copy public, on the audit log; its order becomes ``Item.position``."""
     version.published_at = utcnow()
+    # Item.position is the newest published version's order (a few queries in other areas
+    # order by it); it changes here, in the transaction that publishes, and nowhere before.
+    for revision in db.session.scalars(
+        select(ItemRevision)
+        .join(ItemRevision.item)
+        .options(contains_eager(ItemRevision.item))
+        .where(ItemRevision.version_id == version.id, Item.position != ItemRevision.position)
+    ):
+        revision.item.position = revision.position
     db.session.flush()
     record(
         actor,

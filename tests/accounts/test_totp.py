@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from consult.accounts import totp
 from consult.accounts.models import LoginSession
 from consult.accounts.models import Role
 from consult.db import utcnow
@@ -68,7 +69,9 @@ def test_staff_enrol_at_their_first_sign_in_then_need_a_code(app, client, requir
     assert send_code(client, "/account/login/set-up-code", "000000").status_code == 200
     secret, _codes = enrol(client)
     db.session.refresh(user)
-    assert user.totp_enabled_at is not None and user.totp_secret == secret
+    assert user.totp_enabled_at is not None
+    # Stored sealed: the database alone does not give the second factor.
+    assert secret not in user.totp_secret and totp.unseal(user.totp_secret) == secret
     assert signed_in(user)
 
     # The code that enrolled is used up; the next one (30 s later) signs in, once.
@@ -134,3 +137,25 @@ def test_a_signed_in_staff_member_sets_it_up_from_the_account_page(client):
     url = "/account/two-step/recovery-codes"
     renewed = client.post(url, data={"csrf_token": csrf_token(client, "/account/")})
     assert len(re.findall(r"<code>", renewed.get_data(as_text=True))) == 10
+
+
+def test_a_secret_sealed_under_an_old_key_works_after_rotation_and_is_sealed_again(app):
+    """SECRET_KEY rotated with the old key in SECRET_KEY_FALLBACKS: the code still works, and
+    the secret is sealed under the new key; without the fallback nothing opens it."""
+    user = make_user(Role.SECRETARIAT)
+    secret = totp.new_secret()
+    old_key = app.config["SECRET_KEY"]
+    user.totp_secret = totp.seal(secret)
+    user.totp_enabled_at = utcnow()
+    new_key = "another-secret-key-that-is-long-enough-for-the-check-9876543210"
+    app.config["SECRET_KEY"] = new_key
+    try:
+        assert totp.unseal(user.totp_secret) is None  # the old key is gone: nothing opens
+        assert not totp.use_code(user, pyotp.TOTP(secret).now())
+        app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+        assert totp.use_code(user, pyotp.TOTP(secret).now())
+        app.config["SECRET_KEY_FALLBACKS"] = []
+        assert totp.unseal(user.totp_secret) == secret  # sealed again under the new key
+    finally:
+        app.config["SECRET_KEY"] = old_key
+        app.config["SECRET_KEY_FALLBACKS"] = None

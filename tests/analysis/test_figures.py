@@ -134,8 +134,11 @@ def test_goal_figures_match_the_hand_count(data):
     assert f.importance_count == 5
     assert f.alternatives == {a: 2, b: 1}
     v = f.voices
-    assert (v.individuals, v.organisations, v.organisation_names) == (4, 2, 2)
-    assert (v.sessions, v.meetings, v.people_in_sessions) == (2, 1, 14)
+    assert (v.individuals, v.organisations, v.sessions) == (4, 2, 2)  # inputs
+    # Voices: four people, two organisations, one session group (two inputs): 7, as above.
+    assert (v.people, v.organisation_responses, v.session_groups) == (4, 2, 1)
+    assert v.total == f.voices_distinct
+    assert (v.meetings, v.people_in_sessions) == (1, 14)
     by_type = {t.code: s for t, s in f.by_type}
     assert by_type == {
         "citizen": {"support": 2, "oppose": 1},
@@ -208,3 +211,22 @@ def test_the_dashboard_counts_channels_types_places_and_days(data):
     assert sum(n for _day, n, _i in d.per_day) == 7
     assert sum(i for _day, _n, i in d.per_day) == 8
     assert d.days_left is not None and d.days_left > 0
+
+
+def test_the_goal_page_shows_one_count_of_voices_that_adds_up(data, client):
+    """The page's voices by kind add up to its distinct voices (docs/analysis.md), in words."""
+    import re
+
+    from consult.accounts.models import Role
+    from tests.factories import sign_in
+
+    c, tree = data
+    sign_in(client, make_user(Role.SECRETARIAT))
+    page = client.get(f"/staff/consultations/{c.slug}/analysis/goals/fa-1-goal-1?lang=en").get_data(
+        as_text=True
+    )
+    assert "<strong>7</strong> distinct voices" in page
+    rows = dict(re.findall(r'<th scope="row">([^<]+)</th><td class="num">(\d+)</td>', page))
+    assert rows["Individuals"] == "4" and rows["Organisations"] == "2"
+    assert rows["Groups in moderated sessions"] == "1" and rows["All"] == "7"
+    assert "The groups spoke in 1 moderated session, representing 14 people." in page
