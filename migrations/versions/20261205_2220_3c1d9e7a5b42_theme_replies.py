@@ -1,7 +1,7 @@
 """theme replies: a reply may answer a theme (a tag), on one goal or on every goal
 
 Revision ID: 3c1d9e7a5b42
-Revises: 665f6be5e4af
+Revises: 35b8939d344c
 Create Date: 2026-12-05 21:20:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "3c1d9e7a5b42"
-down_revision = "665f6be5e4af"
+down_revision = "35b8939d344c"
 branch_labels = None
 depends_on = None
 
