@@ -91,6 +91,8 @@ TABLES = [
     )
 ]
 #: Shares of the made-up population, beyond the demo's weights.
+#: What consult.responses.pdftext reads of DEMO_PDF: the text of the benchmark's letters.
+DEMO_PDF_TEXT = "Hoeringssvar - underskrevet"
 CAMPAIGN_SHARE = 0.02  # of responses: one campaign text, anonymous, importance 5
 DRAFT_SHARE = 0.03  # of responses: started, never sent (no contributions)
 SESSION_SHARE = 0.003  # of inputs: said in a moderated session and confirmed
@@ -172,13 +174,13 @@ class Rows:
         self.pending[table].append(row)
         if table == "responses":
             self.responses[row_id] = row
-        elif table == "inputs" and row["response_id"] in self.responses:
+        elif table == "inputs" and row["kind"] == "goal" and row["response_id"] in self.responses:
             # Responses.input_count, which the ORM keeps for the app, is kept here by hand.
             self.responses[row["response_id"]]["input_count"] += 1
         return row_id
 
     def size(self) -> int:
-        return len(self.pending["inputs"])
+        return sum(1 for r in self.pending["inputs"] if r["kind"] == "goal")
 
     def flush(self) -> None:
         """Insert the batch, parents first, and commit it."""
@@ -186,7 +188,14 @@ class Rows:
             rows = self.pending[table.name]
             if rows:
                 db.session.execute(insert(table), rows)
-                self.made[table.name] += len(rows)
+                if table.name == "inputs":
+                    # "inputs" counts input on goals, what was asked for; general comments and
+                    # letters (inputs with no goal) are counted as "statements".
+                    goals = sum(1 for r in rows if r["kind"] == "goal")
+                    self.made["inputs"] += goals
+                    self.made["statements"] += len(rows) - goals
+                else:
+                    self.made[table.name] += len(rows)
                 rows.clear()
         self.responses.clear()
         db.session.commit()
@@ -337,7 +346,7 @@ class Generator:
         receipt = f"H{at.year}-{self.consultation_id:03d}-{row_id:06d}"  # as receipt_number()
         defaults = {
             "consultation_id": self.consultation_id, "respondent_id": respondent_id,
-            "channel": "online", "state": state, "consent": "anonymous", "general_comment": "",
+            "channel": "online", "state": state, "consent": "anonymous",
             "receipt_number": receipt if submitted else None,
             "submitted_at": at if state == "submitted" else None, "withdrawn_at": None,
             "last_submit_key": f"bench-{row_id}" if submitted else None, "meeting_id": None,
@@ -358,8 +367,9 @@ class Generator:
             text, flags, hide_as = text
         wording = fields.pop("proposed_wording", "")
         row = {
-            "response_id": response_id, "item_id": item_id, "revision_id": revision_id,
-            "stance": stance.value, "importance": None, "text": text, "proposed_wording": wording,
+            "response_id": response_id, "kind": "goal", "item_id": item_id,
+            "revision_id": revision_id, "stance": stance.value, "importance": None, "text": text,
+            "proposed_wording": wording,
             "preferred_alternative_id": None, "position": 0, "created_at": at, "updated_at": at,
         }  # fmt: skip
         input_id = self.rows.add("inputs", **{**row, **fields})
@@ -373,6 +383,15 @@ class Generator:
                 flags=[("text", s, e, k) for s, e, k in flags] + wording_flags,
             )  # fmt: skip
         return input_id
+
+    def statement(self, response_id, kind: str, text: str, at) -> int:
+        """A response's general comment or letter as an input (no goal)."""
+        row = {
+            "response_id": response_id, "kind": kind, "item_id": None, "revision_id": None,
+            "stance": None, "importance": None, "text": text, "proposed_wording": "",
+            "preferred_alternative_id": None, "position": 0, "created_at": at, "updated_at": at,
+        }  # fmt: skip
+        return self.rows.add("inputs", **row)
 
     def online(self, budget: int) -> int:
         """One respondent's response, online or by letter; return how many inputs it has."""
@@ -401,9 +420,7 @@ class Generator:
         comment = ""
         if rng.random() < (0.8 if is_org else 0.25):
             comment = rng.choice(bank["general_comments"]["organisation" if is_org else "person"])
-        response_id = self.response(
-            respondent_id, at, state, channel=channel, consent=consent, general_comment=comment
-        )
+        response_id = self.response(respondent_id, at, state, channel=channel, consent=consent)
         # Organisations answer four goals or more, most of them few more (the demo: 4 to all).
         most = len(self.commentable)
         count = int(rng.triangular(4, most + 1, 4)) if is_org else rng.randint(1, 4)
@@ -421,10 +438,14 @@ class Generator:
             )  # fmt: skip
         if rng.random() < 0.6:
             self.rank(response_id)
-        if submitted and comment:
+        if comment:
             text, flags = self.compose([comment])
-            flags = [("text", s, e, k) for s, e, k in flags]
-            self.contribution(response_id, "comment", at, private, text=text, flags=flags)
+            input_id = self.statement(response_id, "comment", text, at)
+            if submitted:
+                flags = [("text", s, e, k) for s, e, k in flags]
+                self.contribution(
+                    response_id, "comment", at, private, input_id=input_id, text=text, flags=flags
+                )
         if submitted and is_org and rng.random() < 0.3:
             letter_id = self.rows.next_id["letters"]
             self.rows.add(
@@ -432,9 +453,11 @@ class Generator:
                 size_bytes=len(DEMO_PDF), sha256=self.letters.sha256,
                 storage_name=self.letters.add(letter_id), created_at=at, updated_at=at,
             )  # fmt: skip
+            input_id = self.statement(response_id, "letter", DEMO_PDF_TEXT, at)
             self.contribution(
-                response_id, "letter", at, private, letter_id=letter_id, sha256=self.letters.sha256
-            )
+                response_id, "letter", at, private, input_id=input_id, letter_id=letter_id,
+                sha256=self.letters.sha256,
+            )  # fmt: skip
         return min(count, budget)
 
     def rank(self, response_id: int) -> None:
@@ -603,7 +626,8 @@ def generate(
     now: datetime | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[Counter[str], range]:
-    """Give the open demo ``inputs`` more inputs; return rows made per table and the input ids.
+    """Give the open demo ``inputs`` more inputs on goals; return rows made per table (general
+    comments and letters as "statements") and the ids of every input made.
 
     Call ``prepare`` first. Commits once per batch of about ``batch_size`` inputs.
     """
@@ -635,7 +659,7 @@ def _advance_sequences(made: Counter[str]) -> None:
     """PostgreSQL: ids were given here, so move each id sequence past the highest one."""
     if db.engine.dialect.name != "postgresql":
         return
-    for table in made:
+    for table in {t.name for t in TABLES} & set(made):
         db.session.execute(
             sa.text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - our names

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from consult.exports.cli import report_cli
 from consult.extensions import db
+from consult.responses.cli import letters_cli
 from consult.storage.cli import storage_cli
 from consult.themes.cli import themes_cli
 
@@ -434,6 +435,7 @@ def restore_command(path: Path, force: bool):
 consult_cli.add_command(themes_cli)
 consult_cli.add_command(report_cli)
 consult_cli.add_command(storage_cli)
+consult_cli.add_command(letters_cli)
 
 
 # --- translations -----------------------------------------------------------------------------

@@ -171,6 +171,130 @@ def test_upgrading_keeps_every_row_that_points_at_a_changed_table(migration_app)
 
 
 @pytest.mark.no_db
+def test_general_comments_and_letters_move_into_inputs(migration_app):
+    """a7907c3d2e46: a response's general comment becomes an input of kind comment, its letter
+    gets an input of kind letter, and their contributions point at them; the downgrade puts
+    the comment back."""
+    from sqlalchemy import text
+
+    from consult.analysis.search import stems
+
+    now, later = "2026-11-01 12:00:00", "2026-12-01 12:00:00"
+    rows = [
+        "INSERT INTO consultations (id, slug, title_da, title_en, summary_da, summary_en, status,"
+        " opens_at, closes_at, max_ranked_focus_areas, max_ranked_goals, created_at, updated_at)"
+        " VALUES (1, 'c', 'C', 'C', '', '', 'open', :now, :later, 3, 2, :now, :now)",
+        "INSERT INTO versions (id, consultation_id, number, label_da, label_en, note_da,"
+        " note_en, created_at, published_at) VALUES (1, 1, 1, '1. udkast', '', '', '', :now,"
+        " :now)",
+        "INSERT INTO items (id, consultation_id, parent_id, position, kind, key, created_at)"
+        " VALUES (1, 1, NULL, 0, 'goal', 'g', :now)",
+        "INSERT INTO item_revisions (id, item_id, version_id, title_da, title_en, body_da,"
+        " body_en, funds_note_da, funds_note_en, position) VALUES (1, 1, 1, 'Mål', '', '', '',"
+        " '', '', 0)",
+    ]
+    rows = [(row, {}) for row in rows]
+    rows += [
+        (
+            "INSERT INTO respondents (id, email, name, organisation, locale, created_at,"
+            " updated_at) VALUES (:n, :email, '', :org, 'da', :now, :now)",
+            {"n": n, "email": f"r{n}@example.dk", "org": f"Org {n}"},
+        )
+        for n in (1, 2, 3)
+    ]
+    # 1: a comment and a letter, both reviewed; 2: input on a goal only; 3: a draft's comment.
+    rows += [
+        (
+            "INSERT INTO responses (id, consultation_id, respondent_id, channel, state, consent,"
+            " general_comment, input_count, created_at, updated_at) VALUES (:n, 1, :n,"
+            " 'online', :state, 'named', :comment, :count, :now, :now)",
+            {"n": n, "state": state, "comment": comment, "count": count},
+        )
+        for n, state, comment, count in (
+            (1, "submitted", "Generelt godt, men for dyrt.", 0),
+            (2, "submitted", "", 1),
+            (3, "draft", "Kladde.", 0),
+        )
+    ]
+    rows += [
+        (
+            "INSERT INTO inputs (id, response_id, item_id, revision_id, stance, text,"
+            " proposed_wording, position, created_at, updated_at) VALUES (1, 2, 1, 1,"
+            " 'support', 'Et mål.', '', 0, :now, :now)",
+            {},
+        ),
+        (
+            "INSERT INTO letters (id, response_id, filename, size_bytes, sha256, storage_name,"
+            " created_at, updated_at) VALUES (1, 1, 'brev.pdf', 10, 'ab', 'x.pdf', :now, :now)",
+            {},
+        ),
+    ]
+    rows += [
+        (
+            "INSERT INTO contributions (id, consultation_id, response_id, kind, input_id,"
+            " letter_id, state, fingerprint, queued_at, is_redacted, note, report_count,"
+            " is_notified) VALUES (:n, 1, :response, :kind, :input, :letter, 'published', 'f',"
+            " :now, false, '', 0, false)",
+            {"n": n, "response": response, "kind": kind, "input": input_id, "letter": letter},
+        )
+        for n, response, kind, input_id, letter in (
+            (1, 1, "comment", None, None),
+            (2, 1, "letter", None, 1),
+            (3, 2, "input", 1, None),
+        )
+    ]
+    with migration_app.app_context():
+        upgrade(revision="35b8939d344c")
+        with db.engine.begin() as connection:
+            for row, params in rows:
+                connection.execute(text(row), {"now": now, "later": later, **params})
+            if connection.dialect.name == "postgresql":  # ids were given: move the sequence on
+                connection.execute(text("SELECT setval('inputs_id_seq', 1)"))
+        upgrade(revision="a7907c3d2e46")
+        with db.engine.connect() as connection:
+            inputs = connection.execute(
+                text(
+                    "SELECT response_id, kind, item_id, text FROM inputs ORDER BY response_id, kind"
+                )
+            ).all()
+            pointed = connection.execute(
+                text(
+                    "SELECT c.kind, i.kind, i.response_id FROM contributions c"
+                    " JOIN inputs i ON i.id = c.input_id ORDER BY c.id"
+                )
+            ).all()
+            counts = connection.execute(text("SELECT input_count FROM responses ORDER BY id"))
+            counts = [n for (n,) in counts]
+            searchable = None
+            if db.engine.dialect.name == "sqlite":
+                searchable = connection.execute(
+                    text(
+                        "SELECT count(*) FROM inputs_fts WHERE inputs_fts MATCH :stem"
+                        " AND rowid IN (SELECT id FROM inputs WHERE kind = 'comment')"
+                    ),
+                    {"stem": f'"{stems("dyrt")[0]}"'},
+                ).scalar()
+        downgrade(revision="35b8939d344c")
+        with db.engine.connect() as connection:
+            comments = connection.execute(
+                text("SELECT general_comment FROM responses ORDER BY id")
+            ).all()
+            left = connection.execute(text("SELECT count(*) FROM inputs")).scalar()
+        db.engine.dispose()
+    assert inputs == [
+        (1, "comment", None, "Generelt godt, men for dyrt."),
+        (1, "letter", None, ""),
+        (2, "goal", 1, "Et mål."),
+        (3, "comment", None, "Kladde."),
+    ]
+    assert pointed == [("comment", "comment", 1), ("letter", "letter", 1), ("input", "goal", 2)]
+    assert counts == [0, 1, 0]  # input on goals only, as before
+    assert searchable in (None, 1)  # SQLite: the comment's words are in the FTS5 table
+    assert [c for (c,) in comments] == ["Generelt godt, men for dyrt.", "", "Kladde."]
+    assert left == 1
+
+
+@pytest.mark.no_db
 def test_totp_secrets_stored_in_the_clear_are_sealed(migration_app):
     """Before 5e1a7c0d9b3f a staff member's TOTP secret was stored as it is; the migration
     seals it, the sealed value opens to the same secret, and going down opens it again."""

@@ -22,6 +22,7 @@ from consult.analysis.models import ReplyState
 from consult.analysis.models import input_tags
 from consult.responses.models import Channel
 from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Respondent
 from consult.responses.models import Response
 from consult.responses.models import Stance
@@ -30,7 +31,8 @@ SORTS = {
     "newest": (Response.submitted_at.desc(), Input.id.desc()),
     "oldest": (Response.submitted_at.asc(), Input.id.asc()),
     "importance": (Input.importance.desc().nulls_last(), Input.id.desc()),
-    "goal": (Input.item_id.asc(), Input.id.asc()),
+    # General comments and letters (no goal) after the goals.
+    "goal": (Input.item_id.asc().nulls_last(), Input.id.asc()),
 }
 QUERY_MAX = 200
 
@@ -39,8 +41,13 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 12 else None
 
 
+#: What the browser lists (``what=``): input on goals, general comments, letters; none: all.
+WHATS = tuple(k.value for k in InputKind)
+
+
 @dataclass
 class BrowseFilter:
+    what: str | None = None
     item: int | None = None
     stance: str | None = None
     type: int | None = None
@@ -61,7 +68,9 @@ class BrowseFilter:
         channel = args.get("channel")
         state = args.get("state")
         sort = args.get("sort")
+        what = args.get("what")
         return cls(
+            what=what if what in WHATS else None,
             item=_int(args.get("item")),
             stance=stance if stance in {s.value for s in Stance} else None,
             type=_int(args.get("type")),
@@ -97,6 +106,8 @@ class BrowseFilter:
 def conditions(consultation_id: int, f: BrowseFilter) -> list:
     """The WHERE conditions for a filter (on Input joined to Response and Respondent)."""
     where = [submitted(consultation_id)]
+    if f.what:
+        where.append(Input.kind == InputKind(f.what))
     if f.item:
         where.append(Input.item_id == f.item)
     if f.stance:
@@ -141,6 +152,7 @@ def browse(consultation_id: int, f: BrowseFilter):
             joinedload(Input.response)
             .joinedload(Response.respondent)
             .joinedload(Respondent.respondent_type),
+            joinedload(Input.response).joinedload(Response.letter),
             joinedload(Input.reply),
             joinedload(Input.assignee),
             joinedload(Input.duplicate_group),

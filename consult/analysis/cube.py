@@ -96,12 +96,13 @@ def is_small(consultation_id: int) -> bool:
     if limit is None:
         return True
     counted = select(Input.id).join(Response, Response.id == Input.response_id)
-    counted = counted.where(figures.submitted(consultation_id)).limit(limit).subquery()
+    counted = counted.where(figures.submitted(consultation_id), figures.on_goals())
+    counted = counted.limit(limit).subquery()
     return db.session.scalar(select(func.count()).select_from(counted)) < limit
 
 
 def build(consultation_id: int) -> dict[str, Any]:
-    """Count a consultation's cubes: six GROUP BYs over its input, nothing kept per input."""
+    """Count a consultation's cubes: seven GROUP BYs over its input, nothing kept per input."""
     return {
         "dashboard": figures.dashboard_rows(consultation_id),
         "goals": figures.goal_rows(consultation_id),

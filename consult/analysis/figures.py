@@ -37,6 +37,7 @@ from consult.reference.models import Municipality
 from consult.reference.models import RespondentType
 from consult.responses.models import Channel
 from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Respondent
 from consult.responses.models import Response
 from consult.responses.models import ResponseState
@@ -48,6 +49,12 @@ def submitted(consultation_id: int):
     return and_(
         Response.consultation_id == consultation_id, Response.state == ResponseState.SUBMITTED
     )
+
+
+def on_goals():
+    """The condition on Input for input on a goal or initiative: what per-goal figures count
+    (a general comment or a letter answers the draft as a whole)."""
+    return Input.kind == InputKind.GOAL
 
 
 def reply_state():
@@ -83,6 +90,9 @@ class Dashboard:
     days_left: int | None
     #: item id -> stance -> inputs (every goal's positions, for the table of goals)
     goals: dict[int, dict[str | None, int]] = field(default_factory=dict)
+    #: General comments and letters, counted apart: ``inputs`` is input on goals only.
+    comments: int = 0
+    letters: int = 0
 
 
 def _hours(consultation_id: int) -> list[list]:
@@ -132,9 +142,10 @@ def _fold(rows, key: int, *values: int) -> dict:
 def dashboard_rows(consultation_id: int) -> dict[str, list]:
     """The dashboard's small cubes, as plain rows (JSON values): what ``fold_dashboard`` reads.
 
-    Three scans whatever the size: the responses grouped by channel, respondent type,
+    Four scans whatever the size: the responses grouped by channel, respondent type,
     municipality and cluster at once (each breakdown is that small cube summed one way),
-    the responses per hour, and the inputs per goal, stance and reply state.
+    the responses per hour, the inputs per goal, stance and reply state, and the general
+    comments and letters by kind.
     """
     responses = db.session.execute(
         select(
@@ -161,7 +172,21 @@ def dashboard_rows(consultation_id: int) -> dict[str, list]:
         ],
         "hours": _hours(consultation_id),
         "goals": _goals_rows(consultation_id),
+        "statements": _statement_rows(consultation_id),
     }
+
+
+def _statement_rows(consultation_id: int) -> list[list]:
+    """General comments and letters of submitted responses, by kind."""
+    return [
+        [_value(kind), int(n)]
+        for kind, n in db.session.execute(
+            select(Input.kind, func.count())
+            .join(Response, Response.id == Input.response_id)
+            .where(submitted(consultation_id), ~on_goals())
+            .group_by(Input.kind)
+        )
+    ]
 
 
 def _value(enum):
@@ -178,6 +203,9 @@ def fold_dashboard(rows: dict[str, list], consultation, now: datetime | None = N
     now = now or utcnow()
     cube = rows["responses"]
     goals = _fold_goals(rows["goals"])
+    # A cube stored before comments and letters were inputs has no "statements": a rebuild
+    # (queued on the next change, and hourly) brings them.
+    statements = dict(rows.get("statements", []))
     by_channel = _fold(cube, 0, 4, 5)
     by_type = _fold(cube, 1, 4, 5)
     by_municipality = _fold(cube, 2, 4)
@@ -213,6 +241,8 @@ def fold_dashboard(rows: dict[str, list], consultation, now: datetime | None = N
         reply_states={s.value: goals.states.get(s.value, 0) for s in ReplyState},
         days_left=days_left,
         goals=goals.stances,
+        comments=statements.get(InputKind.COMMENT.value, 0),
+        letters=statements.get(InputKind.LETTER.value, 0),
     )
 
 
@@ -237,7 +267,7 @@ def _goals_rows(consultation_id: int) -> list[list]:
             select(Input.item_id, Input.stance, state, func.count())
             .join(Response, Response.id == Input.response_id)
             .outerjoin(Reply, Reply.id == Input.reply_id)
-            .where(submitted(consultation_id))
+            .where(submitted(consultation_id), on_goals())
             .group_by(Input.item_id, Input.stance, state)
         )
     ]
@@ -310,7 +340,7 @@ class GoalFigures:
 
 def _goal_inputs(consultation_id: int, item_id: int | None = None):
     """The inputs on one goal (or on every goal, ``item_id=None``) that count."""
-    where = [submitted(consultation_id)]
+    where = [submitted(consultation_id), on_goals()]
     if item_id is not None:
         where.append(Input.item_id == item_id)
     return (

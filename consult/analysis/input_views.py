@@ -44,6 +44,7 @@ from consult.reference.models import HealthCluster
 from consult.reference.models import RespondentType
 from consult.reference.services import entries
 from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Respondent
 from consult.responses.models import Response
 
@@ -103,6 +104,18 @@ def browse(slug: str):
     )
     tags = services.tags_of(consultation.id)
     colleagues = _colleagues()
+    letter_inputs = [i.id for i in page.items if i.kind is InputKind.LETTER]
+    letter_links = (
+        dict(
+            db.session.execute(
+                select(Contribution.input_id, Contribution.id).where(
+                    Contribution.input_id.in_(letter_inputs)
+                )
+            ).all()
+        )
+        if letter_inputs
+        else {}
+    )
     tag_form = ApplyTagForm(formdata=None)
     tag_form.tag.choices = [(t.id, t.name) for t in tags]
     assign_form = AssignForm(formdata=None)
@@ -127,6 +140,7 @@ def browse(slug: str):
         ).all(),
         tag_form=tag_form,
         assign_form=assign_form,
+        letter_links=letter_links,
         reply_form=ReplyForm(formdata=None),
     )
 
@@ -220,6 +234,7 @@ def _input(consultation, input_id: int) -> Input:
             joinedload(Input.response)
             .joinedload(Response.respondent)
             .joinedload(Respondent.respondent_type),
+            joinedload(Input.response).joinedload(Response.letter),
             joinedload(Input.reply),
             selectinload(Input.tags),
         )

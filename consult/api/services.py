@@ -386,7 +386,8 @@ def inputs_page(
     key = Input.id if full else Contribution.input_id
     if full:
         query = query.outerjoin(Reply, Reply.id == Input.reply_id)
-    # Always a range on the key: comments and letters (no input id) sort first in the index.
+    # Always a range on the key, which the index walks (comments and letters have input ids
+    # too, and are left out by their kind; they answer no goal).
     # Both sides of the join: PostgreSQL does not carry a range across it, and would merge-join
     # from the first input on.
     query = query.where(key > (after or 0), Input.id > (after or 0))

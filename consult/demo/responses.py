@@ -15,8 +15,14 @@ from datetime import timedelta
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import yaml
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.platypus import Paragraph
+from reportlab.platypus import SimpleDocTemplate
+from reportlab.platypus import Spacer
 from sqlalchemy import select
 from sqlalchemy import update
 
@@ -73,7 +79,7 @@ OPENER_GROUP = {
     "researcher": "professional",
     "politician": "citizen",
 }
-#: A one-page PDF, valid enough for any reader: the demo organisations' signed letters.
+#: A one-page PDF, valid enough for any reader and with no text to read: the benchmark's letters.
 DEMO_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
@@ -83,6 +89,22 @@ DEMO_PDF = (
     b"endstream endobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
+
+
+def letter_pdf(organisation: str, paragraphs: list[str]) -> bytes:
+    """A demo organisation's signed letter: a real PDF with text staff can search."""
+    buffer = BytesIO()
+    styles = getSampleStyleSheet()
+    title = f"Høringssvar fra {organisation}"
+    # invariant: no creation date or random id, so the same demo makes the same files.
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, title=title, author=organisation, invariant=True
+    )
+    story = [Paragraph(escape(title), styles["Title"])]
+    for paragraph in [*paragraphs, "Med venlig hilsen", organisation]:
+        story += [Paragraph(escape(paragraph), styles["BodyText"]), Spacer(1, 8)]
+    document.build(story)
+    return buffer.getvalue()
 
 
 @cache
@@ -277,9 +299,17 @@ def load_demo_responses(
                 response, composer.choice(composer.bank["general_comments"][group]), profile.consent
             )
         if is_org and composer.rng.random() < 0.3:
-            letters.attach_letter(
-                response, BytesIO(DEMO_PDF), f"Høringssvar {profile.organisation}.pdf"
+            # A generator of its own, so the rest of the demo stays what it was before letters
+            # had text.
+            pick = random.Random(f"{seed}-letter-{n}").choice  # noqa: S311 - demo data
+            pdf = letter_pdf(
+                profile.organisation,
+                [
+                    pick(composer.bank["general_comments"]["organisation"]),
+                    pick(composer.bank["letters"]),
+                ],
             )
+            letters.attach_letter(response, BytesIO(pdf), f"Høringssvar {profile.organisation}.pdf")
         made.append(response)
         on_progress(n + 1, count)
     made += _campaign_responses(composer, tree, consultation, count)

@@ -55,7 +55,11 @@ def send_version_news(version: Version, link: str) -> int:
     for response in to_tell(version):
         respondent = response.respondent
         answered = set(
-            db.session.scalars(select(Input.item_id).where(Input.response_id == response.id))
+            db.session.scalars(
+                select(Input.item_id).where(
+                    Input.response_id == response.id, Input.item_id.is_not(None)
+                )
+            )
         )
         with force_locale(respondent.locale or "da"):
             diffs = {d.item_id: d for d in diff.compare(old_tree, new_tree)}

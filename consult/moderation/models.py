@@ -60,10 +60,10 @@ class Contribution(db.Model):
 
     __tablename__ = "contributions"
     __table_args__ = (
-        # An input points at its input, a letter at its letter, a comment at neither.
+        # Every contribution points at its input (a comment and a letter at their input of
+        # kind comment or letter); a letter also at its letter.
         CheckConstraint(
-            "(kind = 'input') = (input_id IS NOT NULL) "
-            "AND (kind = 'letter') = (letter_id IS NOT NULL)",
+            "input_id IS NOT NULL AND (kind = 'letter') = (letter_id IS NOT NULL)",
             name="one_source",
         ),
         Index("ix_contributions_queue", "state", "queued_at"),
@@ -82,6 +82,8 @@ class Contribution(db.Model):
         ForeignKey("responses.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[ContributionKind] = mapped_column(enum_column(ContributionKind))
+    #: The input reviewed: on a goal, or the response's general comment or letter
+    #: (``Input.kind``). Never None since the general comment became an input.
     input_id: Mapped[int | None] = mapped_column(
         ForeignKey("inputs.id", ondelete="CASCADE"), unique=True
     )

@@ -34,6 +34,7 @@ from consult.moderation.models import Report
 from consult.readside import public
 from consult.responses.models import Consent
 from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Response
 from consult.responses.models import ResponseState
 
@@ -71,18 +72,17 @@ class Source:
 
 def _sources(response: Response) -> list[Source]:
     inputs = db.session.scalars(select(Input).where(Input.response_id == response.id)).all()
-    sources = [
-        Source(
-            ContributionKind.INPUT,
-            {"text": i.text, "wording": i.proposed_wording},
-            input=i,
-        )
-        for i in inputs
-    ]
-    if response.general_comment.strip():
-        sources.append(Source(ContributionKind.COMMENT, {"text": response.general_comment}))
-    if response.letter is not None:
-        sources.append(Source(ContributionKind.LETTER, {}, letter=response.letter))
+    sources = []
+    for i in inputs:
+        if i.kind is InputKind.GOAL:
+            sources.append(
+                Source(ContributionKind.INPUT, {"text": i.text, "wording": i.proposed_wording}, i)
+            )
+        elif i.kind is InputKind.COMMENT and i.text.strip():
+            sources.append(Source(ContributionKind.COMMENT, {"text": i.text}, i))
+        elif i.kind is InputKind.LETTER and response.letter is not None:
+            # The letter is reviewed as the file; the text read out of it is for staff only.
+            sources.append(Source(ContributionKind.LETTER, {}, i, letter=response.letter))
     return sources
 
 
@@ -128,12 +128,19 @@ def sync_response(response: Response, now: datetime | None = None) -> None:
             select(Contribution).where(Contribution.response_id == response.id)
         )
     }
-    for source in _sources(response):
-        key = _key(
+    sources = {
+        _key(
             source.kind,
             source.input.id if source.input else None,
             source.letter.id if source.letter else None,
-        )
+        ): source
+        for source in _sources(response)
+    }
+    # Gone first: a replaced letter keeps its input, whose new contribution takes its place.
+    for key in set(existing) - set(sources):
+        db.session.delete(existing.pop(key))
+    db.session.flush()
+    for key, source in sources.items():
         contribution = existing.pop(key, None)
         if contribution is None:
             contribution = Contribution(
@@ -154,15 +161,15 @@ def sync_response(response: Response, now: datetime | None = None) -> None:
         elif not private and contribution.state is ModerationState.WITHHELD:
             contribution.state = ModerationState.PENDING
             contribution.queued_at = now
-    for gone in existing.values():
-        db.session.delete(gone)
     db.session.flush()
 
 
 def contributions_of(response: Response) -> dict[tuple[ContributionKind, int | None], Contribution]:
-    """Return a response's contributions keyed by (kind, input id): for the respondent's page."""
+    """Return a response's contributions keyed by (kind, input id): for the respondent's page.
+
+    The general comment and the letter are keyed with None: there is one of each at most."""
     return {
-        (c.kind, c.input_id): c
+        (c.kind, c.input_id if c.kind is ContributionKind.INPUT else None): c
         for c in db.session.scalars(
             select(Contribution).where(Contribution.response_id == response.id)
         )
@@ -236,7 +243,8 @@ def texts_of(contribution: Contribution) -> dict[str, str]:
     if contribution.kind is ContributionKind.INPUT:
         return {"text": contribution.input.text, "wording": contribution.input.proposed_wording}
     if contribution.kind is ContributionKind.COMMENT:
-        return {"text": contribution.response.general_comment}
+        return {"text": contribution.input.text}
+    # A letter is reviewed as the file: the text read out of it is never made public.
     return {}
 
 

@@ -1,7 +1,8 @@
 """What a person reads of their own data (GDPR article 15): their words as they wrote them.
 
 The download on "My data" is theirs alone, so nothing is masked: it is the input, the general
-comment, the ranking and the history exactly as stored, with the state moderation gave each
+comment, the letter (with the text the secretariat reads of it), the ranking and the history
+exactly as stored, with the state moderation gave each
 part and, where it was published, the text the public reads.
 """
 
@@ -16,6 +17,7 @@ from consult.moderation.models import Contribution
 from consult.responses.models import FocusAreaRank
 from consult.responses.models import GoalRank
 from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Response
 from consult.responses.models import ResponseEvent
 
@@ -30,13 +32,16 @@ def responses_of(respondent_id: int) -> list[dict]:
 
 def _response(response: Response) -> dict:
     consultation = response.consultation
-    inputs = db.session.scalars(
+    given = db.session.scalars(
         select(Input).where(Input.response_id == response.id).order_by(Input.item_id, Input.id)
     ).all()
+    inputs = [i for i in given if i.kind is InputKind.GOAL]
+    comment_input = next((i for i in given if i.kind is InputKind.COMMENT), None)
+    letter_input = next((i for i in given if i.kind is InputKind.LETTER), None)
     contributions = db.session.scalars(
         select(Contribution).where(Contribution.response_id == response.id)
     ).all()
-    by_input = {c.input_id: c for c in contributions if c.input_id is not None}
+    by_input = {c.input_id: c for c in contributions if c.kind.value == "input"}
     comment = next((c for c in contributions if c.kind.value == "comment"), None)
     areas = db.session.scalars(
         select(FocusAreaRank).where(FocusAreaRank.response_id == response.id)
@@ -57,7 +62,7 @@ def _response(response: Response) -> dict:
         "created_at": _iso(response.created_at),
         "submitted_at": _iso(response.submitted_at),
         "withdrawn_at": _iso(response.withdrawn_at),
-        "general_comment": response.general_comment,
+        "general_comment": comment_input.text if comment_input is not None else "",
         "general_comment_moderation": _moderation(comment),
         "inputs": [
             {
@@ -76,7 +81,13 @@ def _response(response: Response) -> dict:
             "goals": [{"item_id": r.item_id, "rank": r.rank} for r in goals],
         },
         "letter": (
-            {"filename": letter.filename, "size_bytes": letter.size_bytes, "sha256": letter.sha256}
+            {
+                "filename": letter.filename,
+                "size_bytes": letter.size_bytes,
+                "sha256": letter.sha256,
+                # What the secretariat reads of it (text read out of the PDF; never public).
+                "text": letter_input.text if letter_input is not None else "",
+            }
             if letter is not None
             else None
         ),

@@ -30,6 +30,7 @@ from consult.readside import public as published
 from consult.reference.models import RespondentType
 from consult.responses.models import Consent
 from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Letter
 from consult.responses.models import Respondent
 from consult.responses.models import Response
@@ -186,6 +187,7 @@ def waiting_by_goal(consultation_id: int) -> dict[int, int]:
                 (Contribution.input_id == Input.id) & (Contribution.kind == ContributionKind.INPUT),
             )
             .where(
+                Input.kind == InputKind.GOAL,  # a general comment or letter answers no goal
                 Response.consultation_id == consultation_id,
                 Response.state == ResponseState.SUBMITTED,
                 _waiting(),

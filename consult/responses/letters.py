@@ -10,6 +10,7 @@ once ``flask consult storage import-files`` has copied that folder in.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import secrets
 from datetime import datetime
@@ -17,15 +18,20 @@ from typing import BinaryIO
 
 from flask import abort
 from flask import current_app
+from sqlalchemy import select
 
 from consult import storage
 from consult.db import utcnow
 from consult.extensions import db
+from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Letter
 from consult.responses.models import Response
+from consult.responses.pdftext import extract_text
 from consult.responses.services import ResponseError
 from consult.responses.services import ensure_open
 from consult.responses.services import record_change
+from consult.responses.services import statement_input
 from consult.sanitize import clean_text
 from consult.sanitize import strip_invisible
 
@@ -59,6 +65,8 @@ class _Checked:
         self.size = 0
         self.head = b""
         self.tail = b""
+        #: The file as read (at most the limit), for its text once it is checked.
+        self.data = io.BytesIO()
 
     def read(self, size: int = -1) -> bytes:
         chunk = self.stream.read(CHUNK if size is None or size < 0 else min(size, CHUNK))
@@ -69,6 +77,7 @@ class _Checked:
             self.head = (self.head + chunk)[: len(PDF_HEADER)]
         self.tail = (self.tail + chunk)[-1024:]
         self.digest.update(chunk)
+        self.data.write(chunk)
         return chunk
 
     def check(self) -> tuple[int, str]:
@@ -112,9 +121,26 @@ def attach_letter(
         storage_name=storage_name,
     )
     db.session.add(letter)
+    _keep_letter_input(response, extract_text(checked.data.getvalue()))
     record_change(response, now)
     db.session.flush()
     return letter, replaced
+
+
+def _keep_letter_input(response: Response, text: str | None) -> None:
+    """Keep the letter's input (kind letter) in step: its text, or gone with the letter."""
+    existing = statement_input(response, InputKind.LETTER)
+    if text is None:
+        if existing is not None:
+            db.session.delete(existing)
+    elif existing is None:
+        db.session.add(Input(response_id=response.id, kind=InputKind.LETTER, text=text))
+    else:
+        # A new letter is new content: the work on the old one (tags, reply) stays with the
+        # input, but its text is the new letter's.
+        existing.text = text
+    db.session.flush()
+    db.session.expire(response, ["letter_input"])
 
 
 def detach_letter(response: Response, now: datetime | None = None) -> str | None:
@@ -126,9 +152,37 @@ def detach_letter(response: Response, now: datetime | None = None) -> str | None
         return None
     storage_name = letter.storage_name
     db.session.delete(letter)
+    _keep_letter_input(response, None)
     record_change(response, now)
     db.session.flush()
     return storage_name
+
+
+def read_stored_texts(*, again: bool = False) -> tuple[int, int]:
+    """Read the text of stored letters into their inputs: those with no text yet (letters
+    from before their text was read, or whose file was missing), or every one (``again``).
+
+    Return (letters read, letters with text). A letter whose file is gone keeps "". Flushes.
+    """
+    query = (
+        select(Letter, Input)
+        .join(Input, (Input.response_id == Letter.response_id) & (Input.kind == InputKind.LETTER))
+        .order_by(Letter.id)
+    )
+    if not again:
+        query = query.where(Input.text == "")
+    read = with_text = 0
+    for letter, found in db.session.execute(query).all():
+        try:
+            with storage.open(key_of(letter.storage_name)) as stream:
+                data = stream.read(current_app.config["LETTER_MAX_BYTES"] + 1)
+        except storage.FileMissing:
+            continue
+        found.text = extract_text(data)
+        read += 1
+        with_text += bool(found.text)
+    db.session.flush()
+    return read, with_text
 
 
 def remove_files(*storage_names: str | None) -> None:

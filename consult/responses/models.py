@@ -1,4 +1,5 @@
-"""Respondent -> Response (one per consultation) -> Input (one per item), rankings, history.
+"""Respondent -> Response (one per consultation) -> Input (one per item, plus the general comment
+and the letter), rankings, history.
 
 A one-off respondent (no account) comes in by a RespondentLink and stays by a RespondentSession.
 
@@ -19,6 +20,7 @@ from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import event
+from sqlalchemy import text as sql_text
 from sqlalchemy import update
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -64,6 +66,17 @@ class Stance(enum.StrEnum):
     SUPPORT_WITH_CHANGES = "support_with_changes"
     OPPOSE = "oppose"
     NO_POSITION = "no_position"
+
+
+class InputKind(enum.StrEnum):
+    """What an input answers: a goal or initiative, or the draft as a whole."""
+
+    #: Input on one goal or initiative (``item_id`` and ``revision_id`` set).
+    GOAL = "goal"
+    #: The response's general comment: an organisation's overall statement.
+    COMMENT = "comment"
+    #: The response's letter (PDF); ``text`` is the text read out of it, for staff only.
+    LETTER = "letter"
 
 
 class Respondent(TimestampMixin, db.Model):
@@ -178,15 +191,15 @@ class Response(TimestampMixin, db.Model):
     consent: Mapped[Consent] = mapped_column(enum_column(Consent), default=Consent.ANONYMOUS)
     #: Asked at submit: e-mail me when a new version or the memo is published.
     wants_news: Mapped[bool] = mapped_column(default=False, server_default="0")
-    general_comment: Mapped[str] = mapped_column(Text, default="")
     #: Given at the first submission, e.g. "H-2024-000123"; printed on the receipt.
     receipt_number: Mapped[str | None] = mapped_column(String(30), unique=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The key of the last submit form that was processed: a resent form is stored once.
     last_submit_key: Mapped[str | None] = mapped_column(String(64))
-    #: How many inputs the response has; kept by the ORM events below, so the secretariat's
-    #: dashboard counts inputs per channel, type and day from the responses alone.
+    #: How many inputs on goals the response has (general comment and letter not counted);
+    #: kept by the ORM events below, so the secretariat's dashboard counts inputs per channel,
+    #: type and day from the responses alone.
     input_count: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Channel "session": the moderated session whose confirmed input this is.
     meeting_id: Mapped[int | None] = mapped_column(
@@ -202,13 +215,46 @@ class Response(TimestampMixin, db.Model):
     letter: Mapped[Letter | None] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
     )
+    #: The general comment and the letter as inputs (read only: written by the services).
+    comment_input: Mapped[Input | None] = relationship(
+        primaryjoin="and_(Input.response_id == Response.id, Input.kind == 'comment')",
+        viewonly=True,
+        uselist=False,
+    )
+    letter_input: Mapped[Input | None] = relationship(
+        primaryjoin="and_(Input.response_id == Response.id, Input.kind == 'letter')",
+        viewonly=True,
+        uselist=False,
+    )
+
+    @property
+    def comment_text(self) -> str:
+        """The general comment as written ("" when there is none)."""
+        return self.comment_input.text if self.comment_input is not None else ""
 
 
 class Input(TimestampMixin, db.Model):
-    """A response's input on one goal or initiative, on the exact text (revision) it answered."""
+    """Anything a respondent says: input on one goal or initiative, on the exact text
+    (revision) it answered, or the response's general comment or letter (no item)."""
 
     __tablename__ = "inputs"
     __table_args__ = (
+        # Input on a goal names the goal and the text it answered; a comment or letter neither.
+        CheckConstraint(
+            "(kind = 'goal') = (item_id IS NOT NULL)"
+            " AND (kind = 'goal') = (revision_id IS NOT NULL)",
+            name="item_only_for_goal",
+        ),
+        # At most one general comment and one letter per response (a partial unique index:
+        # both databases have them).
+        Index(
+            "uq_inputs_response_statement",
+            "response_id",
+            "kind",
+            unique=True,
+            sqlite_where=sql_text("kind != 'goal'"),
+            postgresql_where=sql_text("kind != 'goal'"),
+        ),
         # One input per response and item; a session's group may say several things on one
         # goal, so its inputs count up ``position`` (online input is always position 0).
         UniqueConstraint("response_id", "item_id", "position"),
@@ -220,8 +266,12 @@ class Input(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
-    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
-    revision_id: Mapped[int] = mapped_column(ForeignKey("item_revisions.id"), index=True)
+    kind: Mapped[InputKind] = mapped_column(
+        enum_column(InputKind), default=InputKind.GOAL, server_default=InputKind.GOAL.value
+    )
+    #: The goal or initiative (kind goal only).
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("item_revisions.id"), index=True)
     #: None while a draft is half filled in; required to submit.
     stance: Mapped[Stance | None] = mapped_column(enum_column(Stance, length=24))
     importance: Mapped[int | None]
@@ -244,8 +294,8 @@ class Input(TimestampMixin, db.Model):
     )
 
     response: Mapped[Response] = relationship(back_populates="inputs")
-    item: Mapped[object] = relationship("Item")
-    revision: Mapped[object] = relationship("ItemRevision")
+    item: Mapped[object | None] = relationship("Item")
+    revision: Mapped[object | None] = relationship("ItemRevision")
     preferred_alternative: Mapped[object | None] = relationship("Alternative")
     reply: Mapped[object | None] = relationship("Reply")
     assignee: Mapped[object | None] = relationship("User")
@@ -324,8 +374,15 @@ class ResponseEvent(db.Model):
     snapshot: Mapped[str] = mapped_column(Text, default="{}")
 
 
+def _counts(target: Input) -> bool:
+    """Whether the input counts in ``Response.input_count``: input on a goal only."""
+    return target.kind in (None, InputKind.GOAL)
+
+
 @event.listens_for(Input, "after_insert")
 def _count_input(mapper, connection, target: Input) -> None:
+    if not _counts(target):
+        return
     connection.execute(
         update(Response)
         .where(Response.id == target.response_id)
@@ -335,6 +392,8 @@ def _count_input(mapper, connection, target: Input) -> None:
 
 @event.listens_for(Input, "after_delete")
 def _uncount_input(mapper, connection, target: Input) -> None:
+    if not _counts(target):
+        return
     connection.execute(
         update(Response)
         .where(Response.id == target.response_id)

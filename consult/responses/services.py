@@ -27,6 +27,7 @@ from consult.responses.models import Consent
 from consult.responses.models import FocusAreaRank
 from consult.responses.models import GoalRank
 from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Respondent
 from consult.responses.models import Response
 from consult.responses.models import ResponseEvent
@@ -145,7 +146,11 @@ def response_for(consultation: Consultation, respondent: Respondent) -> Response
 
 def input_for(response: Response, node: Node) -> Input | None:
     return db.session.scalar(
-        select(Input).where(Input.response_id == response.id, Input.item_id == node.item.id)
+        select(Input).where(
+            Input.response_id == response.id,
+            Input.kind == InputKind.GOAL,
+            Input.item_id == node.item.id,
+        )
     )
 
 
@@ -279,9 +284,10 @@ def submit_response(response: Response, key: str, now: datetime | None = None) -
     if key and key == response.last_submit_key:
         return False
     inputs = db.session.scalars(select(Input).where(Input.response_id == response.id)).all()
-    if not inputs and not response.general_comment.strip():
+    goals = [i for i in inputs if i.kind is InputKind.GOAL]
+    if not goals and not any(i.kind is InputKind.COMMENT and i.text.strip() for i in inputs):
         raise ResponseError("empty")
-    if any(i.stance is None for i in inputs):
+    if any(i.stance is None for i in goals):
         raise ResponseError("stance_missing")
     first = response.state is not ResponseState.SUBMITTED
     response.state = ResponseState.SUBMITTED
@@ -307,13 +313,15 @@ def withdraw_response(response: Response, now: datetime | None = None) -> None:
 def snapshot(response: Response) -> dict:
     """The response as plain data: for its history and the receipt e-mail."""
     inputs = db.session.scalars(
-        select(Input).where(Input.response_id == response.id).order_by(Input.item_id)
+        select(Input)
+        .where(Input.response_id == response.id, Input.kind == InputKind.GOAL)
+        .order_by(Input.item_id)
     )
     areas, goals = ranking_of(response)
     return {
         "state": response.state.value,
         "consent": response.consent.value,
-        "general_comment": response.general_comment,
+        "general_comment": general_comment_of(response),
         "inputs": [
             {
                 "item_id": i.item_id,
@@ -376,11 +384,39 @@ def remove_input(response: Response, node: Node, now: datetime | None = None) ->
         db.session.flush()
 
 
+def statement_input(response: Response, kind: InputKind) -> Input | None:
+    """Return the response's general comment or letter as an input, if it has one."""
+    return db.session.scalar(
+        select(Input).where(Input.response_id == response.id, Input.kind == kind)
+    )
+
+
+def general_comment_of(response: Response) -> str:
+    """Return the response's general comment as written ("" when there is none)."""
+    found = statement_input(response, InputKind.COMMENT)
+    return found.text if found is not None else ""
+
+
 def save_comment(response: Response, comment: str, consent, now: datetime | None = None) -> None:
+    """Keep the general comment (an input of kind comment; none while it is empty)."""
     now = now or utcnow()
     ensure_open(response.consultation, now)
     if len(comment) > TEXT_MAX:
         raise ResponseError("too_long")
-    response.general_comment, response.consent = comment, consent
+    existing = statement_input(response, InputKind.COMMENT)
+    if not comment.strip():
+        if existing is not None:
+            db.session.delete(existing)
+    elif existing is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(Input(response_id=response.id, kind=InputKind.COMMENT, text=comment))
+        except IntegrityError:  # a parallel save made it first: update that one
+            statement_input(response, InputKind.COMMENT).text = comment
+    elif existing.text != comment:
+        existing.text = comment
+    response.consent = consent
+    db.session.flush()
+    db.session.expire(response, ["comment_input"])
     record_change(response, now)
     db.session.flush()

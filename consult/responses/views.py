@@ -48,6 +48,7 @@ from consult.responses.forms import SubmitForm
 from consult.responses.link_views import consultation_or_404
 from consult.responses.models import Consent
 from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Respondent
 from consult.responses.models import Response
 from consult.responses.models import ResponseEvent
@@ -194,7 +195,11 @@ class Context:
             return {}
         return {
             i.item_id: i
-            for i in db.session.scalars(select(Input).where(Input.response_id == self.response.id))
+            for i in db.session.scalars(
+                select(Input).where(
+                    Input.response_id == self.response.id, Input.kind == InputKind.GOAL
+                )
+            )
         }
 
 
@@ -383,7 +388,7 @@ def edit_comment(slug: str):
         data=None
         if request.method == "POST"
         else {
-            "general_comment": response.general_comment if response else "",
+            "general_comment": services.general_comment_of(response) if response else "",
             "consent": (
                 response.consent if response else services.default_consent(ctx.respondent)
             ).value,

@@ -1,7 +1,7 @@
 """theme replies: a reply may answer a theme (a tag), on one goal or on every goal
 
 Revision ID: 3c1d9e7a5b42
-Revises: 35b8939d344c
+Revises: a7907c3d2e46
 Create Date: 2026-12-05 21:20:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "3c1d9e7a5b42"
-down_revision = "35b8939d344c"
+down_revision = "a7907c3d2e46"
 branch_labels = None
 depends_on = None
 

@@ -120,6 +120,7 @@ def test_nobody_known_gets_no_data(client):
 def test_erasing_before_the_deadline_deletes_everything(client, consultation):
     user, response = citizen_with_response(consultation)
     user_id, response_id, respondent_id = user.id, response.id, response.respondent_id
+    assert response.comment_text == "Generelt godt."  # the comment is an input: it goes too
     db.session.add(OutboxMessage(recipient=user.email, subject="Kvittering", body_text="Tak"))
     sign_in(client, user)
     page = client.get("/privacy/erase").get_data(as_text=True)
@@ -181,6 +182,7 @@ def test_erasing_after_the_deadline_anonymises_what_was_published(client, consul
         select(Contribution).where(Contribution.response_id == response_id)
     ).all()
     assert published and all(c.state is ModerationState.PUBLISHED for c in published)
+    assert kept.comment_text == "Generelt godt."  # the general comment stays, without a name
     assert moderation_event.note == ""
     # The public page of the goal still shows the text, with no name.
     public = client.get(f"/consultations/{consultation.slug}/items/{GOAL}/input")
@@ -254,6 +256,7 @@ def test_erasing_goes_through_the_orm_so_kept_indexes_follow(client, consultatio
     from consult.analysis.search import matches
 
     assert not db.session.scalars(select(Input.id).where(matches("MRKRIGHTS"))).all()
+    assert not db.session.scalars(select(Input.id).where(matches("Generelt godt"))).all()
 
 
 def test_an_admin_handles_a_request_from_someone_who_only_took_part_in_a_session(

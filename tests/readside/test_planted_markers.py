@@ -2,7 +2,8 @@
 
 Each channel gets a CPR number of its own (a real date, so the guard knows it for one), some a
 phone number, and a marker word that is never moderated: online input and a general comment
-(through the respondent's pages), a facilitator's capture and a participant's phone (through
+(through the respondent's pages), the text of an organisation's letter (read out of its PDF
+for staff), a facilitator's capture and a participant's phone (through
 the session's pages), and an edit after publication. Then every output is built and read back:
 the memo, the public report (page, PDF, DOCX), the exports (CSV, XLSX, JSON, staff and public,
 by download and by CLI), the open data, the API (public, and with a staff token), the staff
@@ -22,6 +23,7 @@ import re
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
 from sqlalchemy import select
@@ -31,6 +33,7 @@ from consult.analysis import services as analysis
 from consult.analysis.models import Disposition
 from consult.api import services as api
 from consult.db import utcnow
+from consult.demo.responses import letter_pdf
 from consult.drafts.models import Status
 from consult.drafts.services import current_version
 from consult.drafts.services import load_tree
@@ -41,6 +44,7 @@ from consult.moderation import services as moderation
 from consult.moderation.models import Contribution
 from consult.reference.models import RespondentType
 from consult.reference.seed import load_reference_data
+from consult.responses import letters
 from consult.responses import services as responding
 from consult.responses.models import Input
 from consult.responses.models import Response
@@ -83,6 +87,9 @@ UNMODERATED = {
     "MRKBEFORE": "a published text its sender changed afterwards",
     "MRKEDITED": "the changed text, not yet reviewed",
 }
+#: In the text of an organisation's letter (PDF), read out for staff: the published letter is a
+#: public file, but the text read out of it is on no public page, in no API answer, no memo.
+LETTER = "MRKLETTER"
 SHOWN = "MRKSHOWN"  # published, with an approved reply
 FROZEN = "MRKFROZEN"  # published as written, CPR number and all
 GOAL_1, GOAL_2, GOAL_3, GOAL_4 = "fa-1-goal-1", "fa-1-goal-2", "fa-2-goal-1", "fa-2-goal-2"
@@ -214,6 +221,17 @@ def world(app) -> World:
     analysis.approve_reply(reply, approver)
     frozen = make_response(c, {GOAL_4: f"Min far har CPR {CPR['published']}. {FROZEN}"})
     publish(moderator, frozen)
+
+    # An organisation's letter, published: the file is public, its text read out for staff
+    # is not.
+    organisation = make_response(
+        c, {GOAL_1: "Vi støtter målet."}, type_code="patient-association",
+        organisation="Danske Patienter", submit=False,
+    )  # fmt: skip
+    pdf = letter_pdf("Danske Patienter", [f"Vores bemærkninger står i dette brev. {LETTER}"])
+    letters.attach_letter(organisation, BytesIO(pdf), "brev.pdf")
+    responding.submit_response(organisation, key="letter")
+    publish(moderator, organisation)
 
     # The channels, each leaving text no moderator has looked at.
     respond_online(app, c)
@@ -356,6 +374,15 @@ def test_planted_personal_data_reaches_no_output_it_must_not(app, world, tmp_pat
         for marker, why in UNMODERATED.items()
         if says(o, marker)
     ] == []
+    # The letter's text: staff read it; in public only the published file itself holds it.
+    letter_files = [o for o in public if o.endpoint == "published.download_letter"]
+    assert any(o.status == 200 and says(o, LETTER) for o in letter_files)
+    assert [
+        o.url
+        for o in public + public_files + memos + theme_quotes
+        if o.endpoint != "published.download_letter" and says(o, LETTER)
+    ] == []
+    assert any(says(o, LETTER) for o in staff if "/inputs/" in o.url)
     # Suggested themes quote moderated text only (their inputs' pages show staff text).
     assert [
         f"{o.url}: {marker}" for o in theme_quotes for marker in UNMODERATED if says(o, marker)

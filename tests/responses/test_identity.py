@@ -374,7 +374,7 @@ def test_an_unconfirmed_account_cannot_take_over_a_response_given_by_link(app, c
     for url, data in attempts.items():
         assert attacker.post(url, data={**data, "csrf_token": token}).status_code == 403, url
     (response,) = responses_to(c)
-    assert response.state is ResponseState.SUBMITTED and response.general_comment == ""
+    assert response.state is ResponseState.SUBMITTED and response.comment_text == ""
     assert [i.text for i in response.inputs] == ["Mit eget svar."]
     assert response.respondent.user_id is None
     assert db.session.scalar(select(func.count()).select_from(Respondent)) == 1

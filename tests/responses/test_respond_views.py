@@ -15,6 +15,7 @@ from consult.extensions import db
 from consult.reference.seed import load_reference_data
 from consult.responses.models import Consent
 from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Respondent
 from consult.responses.models import Response
 from consult.responses.models import ResponseState
@@ -89,7 +90,11 @@ def test_a_citizen_responds_ranks_and_submits(citizen, smtp_server, send_mail):
     saved = db.session.scalar(select(Response).where(Response.consultation_id == c.id))
     db.session.refresh(saved)
     assert saved.state is ResponseState.SUBMITTED and saved.consent is Consent.ANONYMOUS
-    assert len(db.session.scalars(select(Input).where(Input.response_id == saved.id)).all()) == 2
+    given = db.session.scalars(select(Input).where(Input.response_id == saved.id)).all()
+    # Two inputs on goals and the general comment, an input of its own with no goal.
+    assert sorted(i.kind.value for i in given) == ["comment", "goal", "goal"]
+    (comment,) = [i for i in given if i.kind is InputKind.COMMENT]
+    assert comment.text == "Godt udkast." and comment.item_id is None and saved.input_count == 2
     receipt = client.get(f"{base}/receipt").get_data(as_text=True)
     assert saved.receipt_number in receipt
     send_mail()

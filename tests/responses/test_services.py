@@ -208,3 +208,55 @@ def test_a_consultation_not_yet_open_takes_nothing(ctx):
     with pytest.raises(ResponseError, match="not_open"):
         answer(response, tree.by_key["fa-1-goal-1"])
     assert utcnow() < consultation.opens_at
+
+
+def test_the_general_comment_is_one_input_edited_in_place_and_gone_when_emptied(setup):
+    from consult.moderation.models import Contribution
+    from consult.moderation.models import ContributionKind
+    from consult.moderation.models import ModerationState
+    from consult.responses.models import Consent
+    from consult.responses.models import Input
+    from consult.responses.models import InputKind
+
+    _c, _tree, response = setup
+
+    def comments():
+        return db.session.scalars(
+            select(Input).where(Input.response_id == response.id, Input.kind == InputKind.COMMENT)
+        ).all()
+
+    def contribution():
+        return db.session.scalar(
+            select(Contribution).where(
+                Contribution.response_id == response.id,
+                Contribution.kind == ContributionKind.COMMENT,
+            )
+        )
+
+    services.save_comment(response, "   ", Consent.ANONYMOUS)
+    assert comments() == []  # an empty comment is no input
+    with pytest.raises(ResponseError) as refused:
+        services.submit_response(response, key="empty")
+    assert refused.value.code == "empty"
+    services.save_comment(response, "Godt udkast.", Consent.NAMED)
+    (first,) = comments()
+    assert first.item_id is None and response.comment_text == "Godt udkast."
+    assert response.input_count == 0  # the count is of input on goals
+    assert services.submit_response(response, key="k1")  # a comment alone is a response
+    assert contribution().input_id == first.id
+    contribution().state = ModerationState.PUBLISHED
+    # Edited after submission: the same input, back to the moderators.
+    services.save_comment(response, "Godt udkast, men for langt.", Consent.NAMED)
+    (edited,) = comments()
+    assert edited.id == first.id and edited.text == "Godt udkast, men for langt."
+    assert contribution().state is ModerationState.PENDING
+    last = db.session.scalar(
+        select(ResponseEvent.snapshot)
+        .where(ResponseEvent.response_id == response.id)
+        .order_by(ResponseEvent.id.desc())
+        .limit(1)
+    )
+    assert json.loads(last)["general_comment"] == "Godt udkast, men for langt."
+    # Emptied: the input and its contribution go.
+    services.save_comment(response, "", Consent.NAMED)
+    assert comments() == [] and contribution() is None and response.comment_text == ""
