@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.accounts.timeout import bp as signin_time_bp
     from consult.accounts.views import bp as accounts_bp
     from consult.analysis.input_views import bp as inputs_bp
+    from consult.analysis.theme_views import bp as theme_replies_bp
     from consult.analysis.views import bp as analysis_bp
     from consult.api.views import bp as api_bp
     from consult.approvals.views import bp as approvals_bp
@@ -156,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(invitations_bp)
     app.register_blueprint(analysis_bp)
     app.register_blueprint(inputs_bp)
+    app.register_blueprint(theme_replies_bp)
     app.register_blueprint(themes_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(exports_bp)

@@ -184,6 +184,8 @@ EXPECTED: dict[str, str] = {
             "list_groups find_groups label_group"
         ).split()
     },
+    # a theme and the replies to it
+    "theme_replies.show_tag": SECRETARIAT,
     # theme suggestions and seeded themes: the secretariat
     **{
         f"themes.{name}": SECRETARIAT

@@ -421,7 +421,7 @@ def test_the_masked_text_of_existing_inputs_is_filled_in(migration_app):
         c = make_consultation(focus_areas=1, goals_per_area=2)
         make_response(c, {"fa-1-goal-1": f"Mit nummer: {cpr}", "fa-1-goal-2": "Intet her."})
         db.session.commit()
-        downgrade(revision="a7907c3d2e46")
+        downgrade(revision="3c1d9e7a5b42")
         upgrade(revision="57c36c8031c1")
         with db.engine.connect() as connection:
             stored = connection.execute(

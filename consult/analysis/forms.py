@@ -97,3 +97,22 @@ class CampaignForm(BaseForm):
 
 class EmptyForm(BaseForm):
     submit = SubmitField(_l("Confirm"))
+
+
+class ThemeReplyForm(BaseForm):
+    """The secretariat's reply to a theme: on one goal, or on every goal (no goal chosen)."""
+
+    goal = SelectField(_l("Goal or initiative"), coerce=_optional_int, validate_choice=True)
+    text = TextAreaField(_l("Reply"), filters=[_text], validators=[Length(max=TEXT_MAX)])
+    disposition = RadioField(
+        _l("What was done with it"),
+        choices=[SelectChoice(d.value, label) for d, label in labels.DISPOSITION.items()],
+        validators=[Optional()],
+    )
+    reason = TextAreaField(
+        _l("Why (required when not or only partly incorporated)"),
+        filters=[_text],
+        validators=[Length(max=TEXT_MAX)],
+    )
+    ready = BooleanField(_l("Ready for a colleague to approve"))
+    submit = SubmitField(_l("Save the reply"))

@@ -82,14 +82,25 @@ class DuplicateGroup(db.Model):
 
 
 class Reply(TimestampMixin, db.Model):
-    """The secretariat's answer to one input, or to several (a group, a selection) at once."""
+    """The secretariat's answer to one input, to several (a group, a selection) at once, or
+    to a theme: every input with the tag (on one goal, or on every goal) that has no reply of
+    its own is answered by it."""
 
     __tablename__ = "replies"
+    __table_args__ = (
+        # One reply per theme and goal; a reply to the theme on every goal has no item, and
+        # the service keeps that one unique (NULLs never clash in a unique index).
+        UniqueConstraint("tag_id", "item_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE"), index=True
     )
+    #: The theme this reply answers, or None for a reply to inputs (``Input.reply_id``).
+    tag_id: Mapped[int | None] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"))
+    #: The goal or initiative a theme reply is limited to; None: the theme on every goal.
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text, default="")
     disposition: Mapped[Disposition | None] = mapped_column(enum_column(Disposition, length=24))
     #: Why: required for "not incorporated" and "partly incorporated".
@@ -104,3 +115,4 @@ class Reply(TimestampMixin, db.Model):
 
     written_by: Mapped[object | None] = relationship("User", foreign_keys=[written_by_id])
     approved_by: Mapped[object | None] = relationship("User", foreign_keys=[approved_by_id])
+    tag: Mapped[Tag | None] = relationship(Tag)

@@ -191,3 +191,89 @@ def approve_reply(reply: Reply, actor) -> None:
 
 def inputs_of_reply(reply: Reply) -> int:
     return db.session.scalar(select(func.count()).where(Input.reply_id == reply.id))
+
+
+# --- replies to a theme --------------------------------------------------------------------
+
+
+def theme_reply(tag: Tag, item_id: int | None) -> Reply | None:
+    """The reply to ``tag`` on one goal (``item_id``) or on every goal (None), if written."""
+    return db.session.scalar(
+        select(Reply).where(
+            Reply.tag_id == tag.id,
+            Reply.item_id.is_(None) if item_id is None else Reply.item_id == item_id,
+        )
+    )
+
+
+def theme_replies(consultation_id: int) -> list[Reply]:
+    """Every reply to a theme in the consultation, by theme and then goal (every goal first)."""
+    return db.session.scalars(
+        select(Reply)
+        .join(Tag, Tag.id == Reply.tag_id)
+        .where(Reply.consultation_id == consultation_id)
+        .order_by(Tag.name, Reply.item_id.is_not(None), Reply.item_id)
+    ).all()
+
+
+def save_theme_reply(
+    actor,
+    tag: Tag,
+    item_id: int | None,
+    *,
+    text: str,
+    disposition: Disposition | None,
+    reason: str,
+    ready: bool,
+) -> Reply:
+    """Write (or rewrite) the one reply to a theme, on one goal or on every goal.
+
+    It answers every input with the tag (on that goal) that has no reply of its own. As with
+    a reply to inputs, ``ready`` marks it drafted for a colleague to approve, and changing an
+    approved reply makes it a draft again.
+    """
+    text = clean_text(text)
+    reason = clean_text(reason)
+    _check(text, disposition, reason, ready)
+    reply = theme_reply(tag, item_id)
+    if reply is None:
+        reply = Reply(consultation_id=tag.consultation_id, tag_id=tag.id, item_id=item_id)
+        db.session.add(reply)
+    reply.text, reply.disposition, reply.reason = text, disposition, reason
+    reply.state = ReplyState.DRAFTED if ready else ReplyState.IN_PROGRESS
+    reply.written_by_id = actor.id
+    reply.approved_by_id = reply.approved_at = None
+    db.session.flush()
+    audit.record(
+        actor,
+        "analysis.theme_reply",
+        "reply",
+        reply.id,
+        consultation_id=tag.consultation_id,
+        reason=disposition.value if disposition else "",
+        state=reply.state,
+        note=tag.name,
+    )
+    db.session.flush()
+    return reply
+
+
+def answered(*, public: bool):
+    """A condition on ``Input``: a reply answers it, its own or one to one of its themes (on
+    its goal or on every goal). ``public``: only approved replies count."""
+    own = Input.reply_id.is_not(None)
+    theme = (
+        select(Reply.id)
+        .join(input_tags, input_tags.c.tag_id == Reply.tag_id)
+        .where(
+            input_tags.c.input_id == Input.id,
+            (Reply.item_id.is_(None)) | (Reply.item_id == Input.item_id),
+        )
+    )
+    if public:
+        approved = select(Reply.id).where(
+            Reply.id == Input.reply_id, Reply.state == ReplyState.APPROVED
+        )
+        own = approved.exists()
+        theme = theme.where(Reply.state == ReplyState.APPROVED)
+    return own | theme.exists()

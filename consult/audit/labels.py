@@ -20,6 +20,7 @@ ACTIONS = {
     "accounts.change_role": _l("Role changed"),
     "accounts.toggle_user": _l("Account enabled or disabled"),
     "analysis.reply": _l("Reply written"),
+    "analysis.theme_reply": _l("Reply to a theme written"),
     "analysis.approve": _l("Reply approved"),
     "sessions.confirm": _l("Session minutes confirmed"),
     "exports.download": _l("Exported"),

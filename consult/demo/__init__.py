@@ -70,6 +70,7 @@ def load_demo_input(count: int = 260, on_progress=lambda done, total: None) -> i
     from consult.demo.meetings import load_demo_meetings
     from consult.demo.responses import load_demo_responses
     from consult.demo.responses import moderate_demo
+    from consult.demo.themes import load_demo_themes
     from consult.demo.workspace import load_demo_workspace
 
     made = load_demo_responses(OPEN_DEMO, count, on_progress=on_progress)
@@ -77,6 +78,7 @@ def load_demo_input(count: int = 260, on_progress=lambda done, total: None) -> i
         load_demo_meetings(OPEN_DEMO, _demo_user(Role.FACILITATOR), _demo_user(Role.SECRETARIAT))
         moderate_demo(OPEN_DEMO, _demo_user(Role.MODERATOR))
         load_demo_workspace(OPEN_DEMO, _demo_user(Role.SECRETARIAT), _demo_user(Role.ADMIN))
+        load_demo_themes(OPEN_DEMO, _demo_user(Role.SECRETARIAT), _demo_user(Role.ADMIN))
     return made
 
 

@@ -1,18 +1,26 @@
 """The høringsnotat as a Word document, laid out as Lovkvalitetsvejledningen describes one.
 
-Title, a table of contents, the introduction, the høringsliste, the responses per area and goal
-(figures, chart, the inputs quoted and the secretariat's replies) and the changes to the draft.
-Headings are Word's own Heading 1-3, so the navigation pane and the table of contents work.
+Title, a table of contents, the introduction, the høringsliste party by party, the main points
+per area and goal (figures, chart, the themes and the secretariat's answers), general comments
+and letters, the changes to the draft and the sign-off; then the appendix (Bilag) with every
+input quoted, grouped by theme. Headings are Word's own Heading 1-4, so the navigation pane and
+the table of contents work.
 
 python-docx is used for the package, styles, settings, footer and pictures; the body is built
 with lxml directly. python-docx's ``add_paragraph`` scans the whole body for its end on every
 call (40,000 paragraphs take minutes) and ``Run.text`` walks text a character at a time, so
 ``_Writer`` appends in front of the section properties and resolves styles once instead.
+
+The body before the appendix is small (it sums up) and is built in memory. The appendix is
+not: ``word/document.xml`` is written as a stream (``lxml.etree.xmlfile`` straight into the
+zip entry), the body's first part, then the appendix paragraph by paragraph as its quotes come
+off a streaming cursor, each element written and dropped, so memory stays flat at any size.
 """
 
 from __future__ import annotations
 
 import re
+import zipfile
 from datetime import UTC
 from datetime import datetime
 from io import BytesIO
@@ -33,9 +41,9 @@ from docx.shared import RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from consult.exports.document import INPUTS_PER_GOAL
+from consult.exports.document import AppendixGoal
 from consult.exports.document import Memo
-from consult.exports.document import MemoBlock
+from consult.exports.document import MemoAnswer
 from consult.exports.document import MemoChange
 from consult.exports.document import MemoGoal
 from consult.exports.document import MemoInput
@@ -104,8 +112,14 @@ class _Writer:
         self.headings: list[tuple[int, str, str]] = []
         self.pictures = 0
         self._setup()
+        #: Where new elements go: None in front of the section properties (the body before the
+        #: appendix); a list while the appendix streams (see ``_emit``).
+        self.stream: list[etree._Element] | None = None
+        #: Bookmarks of the appendix's headings, given out before it is written (the contents).
+        self.reserved: list[str] = []
         names = ["Title", "Subtitle", "TOC Heading", "Table Grid", "Memo Quote", "Memo Note"]
-        names += ["Memo Muted", "Heading 1", "Heading 2", "Heading 3", "toc 1", "toc 2", "toc 3"]
+        names += ["Memo Muted", "Heading 1", "Heading 2", "Heading 3", "Heading 4"]
+        names += ["toc 1", "toc 2", "toc 3"]
         self.style = {name: self.doc.styles[name].style_id for name in names}
 
     # Set-up -------------------------------------------------------------------------------
@@ -166,12 +180,20 @@ class _Writer:
 
     # Building blocks ----------------------------------------------------------------------
 
+    def _emit(self, element: etree._Element) -> None:
+        """Put a finished or still growing element at the end of the body."""
+        if self.stream is None:
+            self.end.addprevious(element)
+        else:
+            self.stream.append(element)
+
     def paragraph(self, style: str | None = None, text: str = "") -> etree._Element:
         """Add a paragraph at the end of the body in a style named above, with ``text``."""
-        p = self.end.makeelement(W_P)
+        # A paragraph of the stream declares the w: prefix itself (one in the body inherits it).
+        p = self.end.makeelement(W_P, nsmap=None if self.stream is None else _NS)
         if style:
             _element(_element(p, W_PPR), W_PSTYLE, w_val=self.style[style])
-        self.end.addprevious(p)
+        self._emit(p)
         if text:
             self.run(p, text)
         return p
@@ -207,16 +229,29 @@ class _Writer:
                 self.run(p, f"{label}: ", bold=True)
             self.run(p, chunk)
 
-    def heading(self, level: int, text: str) -> etree._Element:
+    def reserve(self, level: int, text: str) -> None:
+        """Give a heading of the appendix its place in the contents before it is written."""
+        text = " ".join(clean(text).split())
+        bookmark = f"_Toc{len(self.headings) + 1:0>9}"
+        self.headings.append((level, text, bookmark))
+        self.reserved.append(bookmark)
+
+    def heading(self, level: int, text: str, *, in_toc: bool = True) -> etree._Element:
         """Add a heading with a bookmark the table of contents links to."""
         text = " ".join(clean(text).split())
         p = self.paragraph(f"Heading {level}")
-        number = str(len(self.headings) + 1)
-        bookmark = f"_Toc{number:0>9}"
+        if not in_toc:
+            self.run(p, text)
+            return p
+        if self.reserved:
+            bookmark = self.reserved.pop(0)
+        else:
+            bookmark = f"_Toc{len(self.headings) + 1:0>9}"
+            self.headings.append((level, text, bookmark))
+        number = str(int(bookmark.removeprefix("_Toc")))
         _element(p, qn("w:bookmarkStart"), w_id=number, w_name=bookmark)
         self.run(p, text)
         _element(p, qn("w:bookmarkEnd"), w_id=number)
-        self.headings.append((level, text, bookmark))
         return p
 
     def table(
@@ -225,7 +260,7 @@ class _Writer:
         """Add a table of texts, right-aligned from column ``numeric`` on; headers repeat."""
         tbl = CT_Tbl.new_tbl(len(rows), len(widths), TEXT_WIDTH)
         tbl.tblStyle_val = self.style["Table Grid"]
-        self.end.addprevious(tbl)
+        self._emit(tbl)
         for grid_col, width in zip(tbl.tblGrid.gridCol_lst, widths, strict=True):
             grid_col.w = width
         for r, (tr, row) in enumerate(zip(tbl.tr_lst, rows, strict=True)):
@@ -278,12 +313,110 @@ class _Writer:
             self.heading(2, area.title)
             for goal in area.goals:
                 self._goal(goal)
+        self._general()
         self._changes(memo.changes)
         self._approvals(memo.approvals)
 
+        # The appendix's headings are known without reading its quotes.
+        self.reserve(1, words["appendix"])
+        area = None
+        for goal in memo.appendix:
+            if goal.area != area:
+                area = goal.area
+                self.reserve(2, area)
+            self.reserve(3, f"{goal.kind}: {goal.title}")
+        self.reserve(1, words["comments_appendix"])
+        self.reserve(1, words["letters_appendix"])
         self._contents(contents)
         self._footer()
-        self.doc.save(out)
+        self._save(out)
+
+    def _save(self, out: IO[bytes]) -> None:
+        """Save the package, with ``word/document.xml`` written as a stream: the body so far,
+        then the appendix as it is read, then the section properties."""
+        skeleton = BytesIO()
+        body = self.doc.element.body
+        body.remove(self.end)
+        self.doc.save(skeleton)
+        document = self.doc.part.partname.lstrip("/")
+        with (
+            zipfile.ZipFile(skeleton) as source,
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+        ):
+            for info in source.infolist():
+                if info.filename != document:
+                    target.writestr(info, source.read(info.filename))
+                    continue
+                with target.open(document, "w") as raw, etree.xmlfile(raw, encoding="UTF-8") as xf:
+                    xf.write_declaration(standalone=True)
+                    root = self.doc.element
+                    with xf.element(root.tag, dict(root.attrib), nsmap=root.nsmap):
+                        with xf.element(body.tag, dict(body.attrib)):
+                            for child in list(body):
+                                # Detached, an element declares only the namespaces it uses.
+                                body.remove(child)
+                                xf.write(child)
+                            self.stream = []
+                            for _done in self._appendix():
+                                for element in self.stream[:-1]:
+                                    xf.write(element)
+                                del self.stream[:-1]
+                            for element in self.stream:
+                                xf.write(element)
+                            self.stream = None
+                            xf.write(self.end)
+
+    def _appendix(self):
+        """Lay out the appendix, yielding after each input so the caller can write what is
+        done (the last element may still grow, so it stays until the next round)."""
+        memo, words = self.memo, self.words
+        p = self.heading(1, words["appendix"])
+        _element(p.find(W_PPR), qn("w:pageBreakBefore"))
+        self.paragraph("Memo Note", words["appendix_note"])
+        area = None
+        for goal in memo.appendix:
+            if goal.area != area:
+                area = goal.area
+                self.heading(2, area)
+            yield from self._appendix_goal(goal)
+        p = self.heading(1, words["comments_appendix"])
+        _element(p.find(W_PPR), qn("w:pageBreakBefore"))
+        any_comment = False
+        for comment in memo.comments:
+            any_comment = True
+            self._input(MemoInput(comment.text, "", "", comment.who, comment.note))
+            yield
+        if not any_comment:
+            self.paragraph("Memo Note", words["no_comments"])
+        if memo.comments_note:
+            self.paragraph("Memo Note", memo.comments_note)
+        yield
+        self.heading(1, words["letters_appendix"])
+        any_letter = False
+        for letter in memo.letters:
+            any_letter = True
+            self.paragraph(None, letter)
+            yield
+        if not any_letter:
+            self.paragraph("Memo Note", words["no_letters"])
+        yield
+
+    def _appendix_goal(self, goal: AppendixGoal):
+        """A goal's inputs, theme by theme."""
+        words = self.words
+        self.heading(3, f"{goal.kind}: {goal.title}")
+        theme = None
+        for name, memo_input in goal.quotes:
+            if name != theme:
+                theme = name
+                self.heading(4, name, in_toc=False)
+            self._input(memo_input)
+            yield
+        if theme is None:
+            self.paragraph("Memo Note", words["no_input"])
+        if goal.note:
+            self.paragraph("Memo Note", goal.note)
+        yield
 
     def _contents(self, placeholder: etree._Element) -> None:
         """Put a TOC field at ``placeholder``, its current result a paragraph per heading."""
@@ -320,47 +453,88 @@ class _Writer:
         self.field_end(p)
 
     def _parties(self) -> None:
-        """List the høringsliste alphabetically, each party marked answered or not."""
+        """The høringsliste in its order, each party with what it answered."""
         words = self.words
         self.heading(1, words["parties"])
         if not self.memo.parties:
             self.paragraph("Memo Note", words["no_parties"])
             return
         self.text(words["parties_note"])
-        parties = sorted(self.memo.parties, key=lambda party: party.name.casefold())
-        rows = [
-            [party.name, words["answered"] if party.answered else words["not_answered"]]
-            for party in parties
-        ]
-        self.table([Cm(11), Cm(5)], rows, header=False)
+        for party in self.memo.parties:
+            p = self.paragraph()
+            self.spacing(p, 6)
+            self.run(p, party.name, bold=True)
+            answered = words["answered"] if party.answered else words["not_answered"]
+            self.run(p, f" – {answered}")
+            if party.summary:
+                self.run(p, f". {party.summary}")
+            if party.comment:
+                comment = party.comment
+                if party.comment_cut:
+                    comment += f" {words['comment_more']}"
+                self.text(comment, "Memo Quote")
+            if party.letter:
+                self.paragraph("Memo Note", party.letter)
 
     def _goal(self, goal: MemoGoal) -> None:
-        """Add a goal: its count, importance, figures, chart, and the blocks of input."""
+        """Add a goal: its count, importance, figures, chart, main points and answers."""
         words = self.words
         self.heading(3, f"{goal.kind}: {goal.title}")
-        self.paragraph(None, words["inputs_count"].format(n=goal.inputs))
+        line = words["inputs_count"].format(n=self._number(goal.inputs))
         if goal.importance:
-            self.paragraph(None, goal.importance)
-        if goal.figures:
+            line += f". {goal.importance}"
+        self.paragraph(None, line)
+        if goal.inputs and goal.figures:
             rows = [[words["position"], words["count"], words["share"]]]
             rows += [
                 [figure.label, self._number(figure.count), self._percent(figure.share)]
                 for figure in goal.figures
+                if figure.count
             ]
             self.table([Cm(10), Cm(3), Cm(3)], rows, header=True, numeric=1)
         if goal.chart_png:
             self._chart(goal.chart_png)
-        for block in goal.blocks:
-            self._block(block)
-        if goal.awaiting > 0:
-            self.paragraph("Memo Note", words["awaiting"].format(n=goal.awaiting))
-        if goal.not_listed > 0:
-            text = words["not_listed"].format(n=goal.not_listed, max=INPUTS_PER_GOAL)
-            self.paragraph("Memo Note", text)
-        if goal.not_shown > 0:
-            self.paragraph("Memo Note", words["not_shown"].format(n=goal.not_shown))
-        elif not goal.blocks and not goal.awaiting:
-            self.paragraph("Memo Note", words["no_input"])
+        if goal.points:
+            self.heading(4, words["main_points"], in_toc=False)
+        for point in goal.points:
+            p = self.paragraph()
+            self.spacing(p, 6)
+            self.run(p, point.theme, bold=True)
+            self.run(p, f" – {point.voices}")
+            if point.answer is None:
+                self.paragraph("Memo Note", words["no_theme_reply"])
+            else:
+                self._answer(point.answer)
+        if goal.replies:
+            self.heading(4, words["replies"], in_toc=False)
+        for reply in goal.replies:
+            p = self.paragraph()
+            self.spacing(p, 6)
+            self.run(p, reply.label, bold=True)
+            self._answer(reply.answer)
+        for note in goal.notes:
+            self.paragraph("Memo Note", note)
+
+    def _answer(self, answer: MemoAnswer) -> None:
+        """The secretariat's answer, its outcome, why, and what changed."""
+        words = self.words
+        self.text(answer.text, label=words["reply"])
+        if answer.disposition:
+            outcome = answer.disposition
+            if answer.state:
+                outcome += f" ({answer.state})"
+            self.text(outcome, label=words["disposition"])
+        if answer.reason:
+            self.text(answer.reason, label=words["reason"])
+        if answer.change:
+            self.text(answer.change, label=words["changed"])
+
+    def _general(self) -> None:
+        """General comments and letters: how many, and the letters by name."""
+        words = self.words
+        self.heading(1, words["general"])
+        for text in self.memo.general:
+            self.text(text)
 
     def _chart(self, png: bytes) -> None:
         """Add the chart at its natural size (from its dpi), but no wider than the text."""
@@ -375,27 +549,6 @@ class _Writer:
         inline = CT_Inline.new_pic_inline(self.pictures, rel_id, image.filename, cx, cy)
         inline.docPr.set("descr", clean(self.words["chart_alt"]))
         _element(_element(p, W_R), qn("w:drawing")).append(inline)
-
-    def _block(self, block: MemoBlock) -> None:
-        """Add the inputs of one block, then the reply that answers them."""
-        words = self.words
-        before = self.end.getprevious()
-        if block.campaign:
-            self.run(self.paragraph(), block.campaign, bold=True)
-        if len(block.inputs) > 1:
-            self.paragraph("Memo Note", words["answers_inputs"].format(n=len(block.inputs)))
-        for memo_input in block.inputs:
-            self._input(memo_input)
-        if block.reply is None:
-            self.paragraph("Memo Note", words["no_reply"])
-        else:
-            self.text(block.reply, label=words["reply"])
-        if block.disposition:
-            self.text(block.disposition, label=words["disposition"])
-        if block.reason:
-            self.text(block.reason, label=words["reason"])
-        # A gap above each block (the reply paragraph always exists, so there is a first one).
-        self.spacing(before.getnext(), 12)
 
     def _input(self, memo_input: MemoInput) -> None:
         """Quote one input: the stance in bold, the text, the wording, and who sent it.

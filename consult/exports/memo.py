@@ -1,26 +1,34 @@
 """Build the høringsnotat (for the secretariat) or the public report from the database.
 
-Both have the same shape (``consult.exports.document.Memo``): the consultation period, the
-consulted parties and who answered, per focus area and goal the figures, a chart and the
-input with the secretariat's replies, and what changed in the draft. Both quote only
-moderated text, published with its redactions, and name people by the one naming rule
-(``consult.readside``); input still waiting for a moderator is counted, never quoted. The
-public report holds only published input and approved replies.
+Both have the same shape (``consult.exports.document.Memo``), the one a Danish authority's
+høringsnotat has: the consultation period and who answered; the parties on the høringsliste,
+each summed up in the list's order; per focus area and goal the figures, a chart and the main
+points (the themes, with who raised them), each with the secretariat's answer, its outcome
+and what changed in the draft; general comments and letters; the changes and the sign-off;
+and in the appendix (Bilag) every input, quoted as moderated and grouped by theme.
+
+Both quote only moderated text, published with its redactions, and name people by the one
+naming rule (``consult.readside``); input still waiting for a moderator is counted, never
+quoted. The public report holds only published input and approved replies.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import gc
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import replace
 
 from flask_babel import force_locale
 from flask_babel import format_date
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy import func
 from sqlalchemy import select
 
 from consult.analysis import figures
-from consult.analysis.models import Reply
+from consult.analysis.models import Disposition
 from consult.analysis.models import ReplyState
 from consult.db import utcnow
 from consult.drafts.models import ItemKind
@@ -28,25 +36,36 @@ from consult.drafts.models import Version
 from consult.drafts.services import Tree
 from consult.drafts.services import load_tree
 from consult.exports.document import INPUTS_PER_GOAL
+from consult.exports.document import AppendixGoal
 from consult.exports.document import Memo
+from consult.exports.document import MemoAnswer
 from consult.exports.document import MemoArea
-from consult.exports.document import MemoBlock
 from consult.exports.document import MemoChange
+from consult.exports.document import MemoComment
 from consult.exports.document import MemoFigure
 from consult.exports.document import MemoGoal
 from consult.exports.document import MemoInput
 from consult.exports.document import MemoParty
+from consult.exports.document import MemoPoint
+from consult.exports.document import MemoReply
 from consult.exports.rows import tick
 from consult.extensions import db
 from consult.i18n import current_lang
 from consult.i18n import format_deadline
 from consult.i18n import localized
-from consult.invitations.services import answered_query
 from consult.moderation.models import ModerationState
 from consult.readside import labels as words
+from consult.readside import points as mainpoints
 from consult.readside import quotes
 from consult.readside.labels import stance_series
-from consult.responses.models import Input
+from consult.readside.parties import party_answers
+from consult.responses.models import Response
+from consult.responses.models import Stance
+
+#: A party's general comment is cut after this many words in the body; the appendix has it all.
+COMMENT_WORDS = 60
+#: Inputs per goal the public report's web page quotes (the PDF and Word files quote all).
+PAGE_QUOTES = 10
 
 
 def memo_words() -> dict[str, str]:
@@ -55,28 +74,31 @@ def memo_words() -> dict[str, str]:
         "contents": _("Contents"),
         "introduction": _("Introduction"),
         "parties": _("Consulted parties"),
-        "parties_note": _("The organisations invited to respond, and whether they answered."),
+        "parties_note": _(
+            "The organisations invited to respond, in the order of the list of consulted "
+            "parties: whether they answered, their input on the goals, the start of their "
+            "general comment (the rest is in the appendix) and any letter."
+        ),
         "answered": _("Answered"),
         "not_answered": _("Did not answer"),
         "no_parties": _("No list of consulted parties was kept."),
-        "responses": _("The responses"),
-        "inputs_count": _("Inputs in all: {n}"),
+        "responses": _("Main points and the secretariat's answers"),
         "position": _("Position"),
         "count": _("Number"),
         "share": _("Share"),
+        "main_points": _("Main points"),
+        "inputs_count": _("Inputs in all: {n}"),
+        "no_theme_reply": _("No answer to this theme yet."),
         "reply": _("The secretariat's reply"),
+        "replies": _("Replies to single inputs"),
         "disposition": _("Outcome"),
         "reason": _("Reason"),
+        "changed": _("Changed in the draft"),
         "no_reply": _("Not answered yet."),
-        "answers_inputs": _("The reply answers {n} inputs."),
-        "not_shown": _("{n} inputs are not shown: they are not published, or were not to be."),
-        "awaiting": _("{n} inputs await moderation: they are counted, but not quoted."),
-        "not_listed": _(
-            "{n} more inputs on this one are not listed: the document lists at most {max} per "
-            "goal or initiative. Every input is in the XLSX, CSV and JSON exports."
-        ),
         "no_input": _("No input."),
         "wording": _("Proposed wording"),
+        "general": _("General comments and letters"),
+        "letters": _("Letters"),
         "changes": _("Changes in the draft"),
         "no_changes": _("The draft has not changed since the consultation."),
         "why": _("Why"),
@@ -86,6 +108,17 @@ def memo_words() -> dict[str, str]:
         "after": _("After:"),
         "page": _("Page"),
         "chart_alt": _("Chart: positions by respondent group, as shares."),
+        "appendix": _("Appendix: every input"),
+        "appendix_note": _(
+            "Every input on the goals, as moderated, grouped by theme. An input with several "
+            "themes stands under the largest of them; input without a theme comes last."
+        ),
+        "no_theme": _("No theme"),
+        "comments_appendix": _("Appendix: general comments"),
+        "letters_appendix": _("Appendix: letters"),
+        "no_letters": _("No letters were sent."),
+        "no_comments": _("No general comments."),
+        "comment_more": _("(continued in the appendix)"),
     }
 
 
@@ -98,77 +131,140 @@ def _chart(consultation, goal_figures) -> bytes | None:
         (localized(t, "name")[0] if t else _("Several groups (session)"), s)
         for t, s in goal_figures.by_type
     ]
-    return charts.stacked_chart(
+    png = charts.stacked_chart(
         [(label, {k or "": v for k, v in counts.items()}) for label, counts in rows],
         stance_series(),
         title=_("Positions by respondent group"),
         fmt="png",
         value_format=lambda share: f"{round(share * 100)} %",
     )
+    # A matplotlib figure is a web of reference cycles holding its pixel buffer (8 MiB at this
+    # size); left to the cyclic collector, a memo's forty charts pile up to 80 MiB first.
+    gc.collect()
+    return png
 
 
-def _blocks(consultation, item_id: int, public: bool, labels) -> tuple[list[MemoBlock], int, int]:
-    """The goal's input, grouped by the reply that answers it; return the blocks, how many
-    inputs they list, and how many more there were past ``INPUTS_PER_GOAL``.
+def _inputs(n: int) -> str:
+    return ngettext("%(num)d input", "%(num)d inputs", n)
 
-    Only moderated text is quoted (``consult.readside.quotes``): the public report holds only
-    published input; the secretariat's memo lists the rest too, saying why it is not quoted.
-    """
-    replies = {
-        r.id: r
-        for r in db.session.scalars(
-            select(Reply).where(
-                Reply.id.in_(
-                    select(Input.reply_id).where(
-                        Input.item_id == item_id, Input.reply_id.is_not(None)
-                    )
-                )
-            )
-        )
+
+def _groups(by_group: dict) -> str:
+    """ "7 people, 4 organisations, 1 session group", the largest first."""
+    said = {
+        mainpoints.Group.PEOPLE: lambda n: ngettext("%(num)d person", "%(num)d people", n),
+        mainpoints.Group.ORGANISATIONS: lambda n: ngettext(
+            "%(num)d organisation", "%(num)d organisations", n
+        ),
+        mainpoints.Group.SESSIONS: lambda n: ngettext(
+            "%(num)d session group", "%(num)d session groups", n
+        ),
     }
-    grouped: OrderedDict = OrderedDict()
-    shown = not_listed = 0
-    for quote in quotes.goal_quotes(
-        consultation.id,
-        item_id,
-        public=public,
-        en=labels["lang"] == "en",
-        removed=labels["removed"],
-    ):
-        if shown >= INPUTS_PER_GOAL:
-            not_listed += 1
-            continue
-        reply = replies.get(quote.reply_id)
-        if reply is not None and public and reply.state is not ReplyState.APPROVED:
-            reply = None  # a draft reply is the secretariat's, not the public's
-        key = reply.id if reply is not None else ("input", quote.input_id)
-        block = grouped.get(key)
-        if block is None:
-            block = grouped[key] = MemoBlock(
-                inputs=[],
-                reply=reply.text if reply else None,
-                disposition=labels["disposition"].get(reply.disposition.value)
-                if reply is not None and reply.disposition
-                else None,
-                reason=reply.reason if reply else "",
-            )
-        if quote.is_campaign and block.campaign is None:
-            block.campaign = (
-                _("Campaign: %(label)s", label=quote.campaign_label)
-                if quote.campaign_label
-                else _("Campaign")
-            )
-        block.inputs.append(
-            MemoInput(
-                text=quote.text,
-                wording=quote.wording,
-                stance=labels["stance"].get(quote.stance.value, "") if quote.stance else "",
-                who=quote.who,
-                note="" if quote.is_quoted else labels["not_quoted"][quote.state],
-            )
+    ordered = sorted(by_group.items(), key=lambda kv: (-kv[1], list(said).index(kv[0])))
+    return ", ".join(said[group](n) for group, n in ordered if n)
+
+
+def _stances(stances: dict) -> str:
+    """ "9 in support, 3 in support with changes, 2 against", in the stances' order."""
+    said = {
+        Stance.SUPPORT: lambda n: ngettext("%(num)d in support", "%(num)d in support", n),
+        Stance.SUPPORT_WITH_CHANGES: lambda n: ngettext(
+            "%(num)d in support with changes", "%(num)d in support with changes", n
+        ),
+        Stance.OPPOSE: lambda n: ngettext("%(num)d against", "%(num)d against", n),
+        Stance.NO_POSITION: lambda n: ngettext(
+            "%(num)d without a position", "%(num)d without a position", n
+        ),
+    }
+    said[None] = lambda n: ngettext("%(num)d not given", "%(num)d not given", n)
+    return ", ".join(said[s](stances[s]) for s in [*Stance, None] if stances.get(s))
+
+
+def _first_words(text: str, n: int) -> tuple[str, bool]:
+    """Return the first ``n`` words of ``text`` (on one line) and whether anything was cut."""
+    wordlist = text.split()
+    if len(wordlist) <= n:
+        return " ".join(wordlist), False
+    return " ".join(wordlist[:n]) + " …", True
+
+
+class _Answers:
+    """The replies of a consultation, turned into the document's answers."""
+
+    def __init__(self, consultation, tree: Tree, *, public: bool):
+        from consult.drafts import trail as decisions
+
+        self.public = public
+        self.disposition = words.words(words.DISPOSITION)
+        self.states = words.words(words.REPLY_STATE)
+        lang = current_lang()
+        self.changes: dict[int, tuple[str, set[str]]] = {}
+        for entry in decisions.trail(consultation, tree.version, public=public).entries:
+            reason = entry.reason_en if lang == "en" and entry.reason_en else entry.reason_da
+            self.changes[entry.item_id] = (reason, set(entry.tags))
+
+    def answer(self, reply, item_id: int, theme: str | None = None) -> MemoAnswer:
+        """The answer in a reply; what changed on the goal when the reply led to it (the
+        theme is behind the goal's change, or the reply incorporates it)."""
+        change = ""
+        if item_id in self.changes:
+            reason, tags = self.changes[item_id]
+            if (theme is not None and theme in tags) or reply.disposition in (
+                Disposition.INCORPORATED,
+                Disposition.PARTLY,
+            ):
+                change = reason or _("The goal's text was changed.")
+        return MemoAnswer(
+            text=reply.text,
+            disposition=self.disposition.get(reply.disposition.value, "")
+            if reply.disposition
+            else "",
+            reason=reply.reason,
+            change=change,
+            state=""
+            if self.public or reply.state is ReplyState.APPROVED
+            else self.states.get(reply.state.value, ""),
         )
-        shown += 1
-    return list(grouped.values()), shown, not_listed
+
+
+@dataclass
+class GoalQuotes:
+    """A goal's inputs for the appendix, read on a streaming cursor each time it is iterated.
+
+    Plain data (ids and words), so the memo pickles; iterating needs the app and database.
+    """
+
+    consultation_id: int
+    item_id: int
+    public: bool
+    lang: str
+    themes: list[tuple[int, str]]
+    limit: int
+    labels: dict
+
+    def __iter__(self) -> Iterator[tuple[str, MemoInput]]:
+        labels = self.labels
+        names = [name for _tag_id, name in self.themes]
+        with force_locale(self.lang):
+            for quote in quotes.goal_quotes(
+                self.consultation_id,
+                self.item_id,
+                public=self.public,
+                en=self.lang == "en",
+                removed=labels["removed"],
+                themes=[tag_id for tag_id, _name in self.themes],
+                limit=self.limit,
+            ):
+                theme = names[quote.theme] if quote.theme is not None else labels["no_theme"]
+                yield (
+                    theme,
+                    MemoInput(
+                        text=quote.text,
+                        wording=quote.wording,
+                        stance=labels["stance"].get(quote.stance.value, "") if quote.stance else "",
+                        who=quote.who,
+                        note="" if quote.is_quoted else labels["not_quoted"][quote.state],
+                    ),
+                )
 
 
 def _changes(consultation, tree: Tree) -> list[MemoChange]:
@@ -217,7 +313,7 @@ def _with_trail(changes: list[MemoChange], consultation, tree: Tree, *, public: 
             f"{v.count} {(v.group_en if lang == 'en' and v.group_en else v.group_da).lower()}"
             for v in entry.by_group
         )
-        voices = ngettext("%(num)d input", "%(num)d inputs", entry.voices)
+        voices = _inputs(entry.voices)
         by_title[title] = (reason, f"{voices}: {groups}" if groups else voices)
     for change in changes:
         change.why, change.voices = by_title.get(change.title, ("", ""))
@@ -244,22 +340,131 @@ def _approvals(consultation, tree: Tree) -> list[str]:
     return lines
 
 
+def _parties(consultation, *, public: bool, removed: str) -> list[MemoParty]:
+    """The høringsliste in its order, each party summed up."""
+    parties = []
+    for answer in party_answers(consultation.id, public=public, removed=removed):
+        party = MemoParty(answer.organisation, answer.answered)
+        if answer.answered:
+            party.summary = _inputs(answer.inputs)
+            if answer.inputs:
+                party.summary += ": " + _stances(answer.stances)
+        if answer.comment:
+            party.comment, party.comment_cut = _first_words(answer.comment, COMMENT_WORDS)
+        if answer.letter:
+            party.letter = _("Letter enclosed: %(file)s", file=answer.letter)
+        parties.append(party)
+    return parties
+
+
+#: General comments the appendix quotes at most (the rest are counted).
+COMMENTS_MAX = 5000
+
+
+@dataclass
+class CommentQuotes:
+    """The general comments for the appendix, read on a streaming cursor when iterated."""
+
+    consultation_id: int
+    public: bool
+    lang: str
+    labels: dict
+
+    def __iter__(self) -> Iterator[MemoComment]:
+        labels = self.labels
+        with force_locale(self.lang):
+            for quote in quotes.general_comments(
+                self.consultation_id,
+                public=self.public,
+                en=self.lang == "en",
+                removed=labels["removed"],
+                limit=COMMENTS_MAX,
+            ):
+                if quote.is_quoted:
+                    if quote.text.strip():
+                        yield MemoComment(quote.who, quote.text)
+                elif not self.public:
+                    yield MemoComment(quote.who, "", labels["not_quoted"][quote.state])
+
+
+@dataclass
+class LetterNames:
+    """The letters for the appendix, named by organisation and file, read when iterated."""
+
+    consultation_id: int
+    public: bool
+
+    def __iter__(self) -> Iterator[str]:
+        for organisation, filename in quotes.letters(self.consultation_id, public=self.public):
+            yield f"{organisation}: {filename}" if organisation else filename
+
+
+def _general(consultation, *, public: bool) -> list[str]:
+    """The section on general comments and letters: what there is, in words."""
+    quoted, other = quotes.comment_counts(consultation.id, public=public)
+    letters = quotes.letter_count(consultation.id, public=public)
+    paragraphs = [
+        ngettext(
+            "%(num)d general comment is quoted in full in the appendix.",
+            "%(num)d general comments are quoted in full in the appendix.",
+            quoted,
+        )
+        if quoted
+        else _("No general comments.")
+    ]
+    if other:
+        paragraphs.append(
+            ngettext(
+                "%(num)d general comment is not quoted: it awaits moderation or is not to be "
+                "published.",
+                "%(num)d general comments are not quoted: they await moderation or are not to "
+                "be published.",
+                other,
+            )
+        )
+    paragraphs.append(
+        ngettext(
+            "%(num)d letter was sent; the appendix names each by its organisation and file, "
+            "and the consulted parties' letters are noted under each party above.",
+            "%(num)d letters were sent; the appendix names each by its organisation and file, "
+            "and the consulted parties' letters are noted under each party above.",
+            letters,
+        )
+        if letters
+        else _("No letters were sent.")
+    )
+    return paragraphs
+
+
 def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> Memo:
     """Gather the høringsnotat (``public=False``) or the public report (``public=True``)."""
     with force_locale(lang):
         labels = {
             "lang": lang,
             "stance": words.words(words.STANCE),
-            "disposition": words.words(words.DISPOSITION),
             "removed": str(words.REMOVED),
+            "no_theme": _("No theme"),
             "not_quoted": {
                 ModerationState.PENDING: _("Awaiting moderation: not quoted."),
                 ModerationState.HIDDEN: _("Hidden by moderation: not quoted."),
                 ModerationState.WITHHELD: _("Not for publication: not quoted."),
             },
         }
-        dashboard = figures.dashboard(consultation)
+        # The two totals the introduction gives, as the dashboard counts them (kept counts).
+        responses, inputs = db.session.execute(
+            select(func.count(Response.id), func.coalesce(func.sum(Response.input_count), 0)).where(
+                figures.submitted(consultation.id)
+            )
+        ).one()
         waiting = quotes.waiting_by_goal(consultation.id)
+        themes = mainpoints.themes_by_goal(consultation.id)
+        theme_replies = mainpoints.theme_replies(consultation.id, public=public)
+        own = mainpoints.own_replies(consultation.id, public=public)
+        unanswered = mainpoints.unanswered_by_goal(consultation.id, public=public)
+        shown = mainpoints.published_by_goal(consultation.id) if public else None
+        answers = _Answers(consultation, tree, public=public)
+        parties = _parties(consultation, public=public, removed=labels["removed"])
+        answered = sum(1 for p in parties if p.answered)
         intro = [
             _(
                 "The consultation on %(title)s ran from %(opens)s to %(closes)s.",
@@ -270,10 +475,28 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
             ngettext(
                 "%(num)d response came in, with %(inputs)s inputs on the goals.",
                 "%(num)d responses came in, with %(inputs)s inputs on the goals.",
-                dashboard.responses,
-                inputs=format_decimal(dashboard.inputs),
+                responses,
+                inputs=format_decimal(inputs),
             ),
         ]
+        if parties:
+            intro.append(
+                ngettext(
+                    "%(answered)d of the %(num)d organisation on the list of consulted parties "
+                    "answered.",
+                    "%(answered)d of the %(num)d organisations on the list of consulted parties "
+                    "answered.",
+                    len(parties),
+                    answered=answered,
+                )
+            )
+        intro.append(
+            _(
+                "For each goal the memo sums up the main points the input raised (its themes, "
+                "and who raised them), the secretariat's answer to each, and what changed in "
+                "the draft. Every input is quoted in the appendix, grouped by theme."
+            )
+        )
         if waiting:
             intro.append(
                 ngettext(
@@ -290,52 +513,149 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                     "input."
                 )
             )
-        parties = [
-            MemoParty(invitation.organisation, answered_at is not None)
-            for invitation, answered_at in db.session.execute(answered_query(consultation.id))
-        ]
-        areas = []
+        areas, appendix = [], []
         for area in tree.focus_areas:
             goals = []
             for node in area.children:
                 if node.kind not in (ItemKind.GOAL, ItemKind.INITIATIVE):
                     continue
-                f = figures.goal(consultation, node.item.id)
-                blocks, shown, not_listed = _blocks(consultation, node.item.id, public, labels)
-                tick(shown + not_listed)  # a job's progress: inputs gathered so far
+                item_id = node.item.id
+                f = figures.goal(consultation, item_id)
                 total = sum(f.stances.values())
-                goals.append(
-                    MemoGoal(
-                        key=node.key,
-                        title=localized(node.revision, "title")[0],
-                        kind=_("Goal") if node.kind is ItemKind.GOAL else _("Initiative"),
-                        inputs=f.inputs,
-                        figures=[
-                            MemoFigure(
-                                label,
-                                f.stances.get(key or None, 0),
-                                (f.stances.get(key or None, 0) / total if total else 0.0),
-                            )
-                            for key, label in stance_series()
-                        ],
-                        importance=_(
-                            "Importance: %(mean)s on average, median %(median)s (%(n)d answers)",
-                            mean=format_decimal(f.importance_mean, "#,##0.0"),
-                            median=format_decimal(f.importance_median, "#,##0.#"),
-                            n=f.importance_count,
+                kind = _("Goal") if node.kind is ItemKind.GOAL else _("Initiative")
+                title = localized(node.revision, "title")[0]
+                goal = MemoGoal(
+                    key=node.key,
+                    title=title,
+                    kind=kind,
+                    inputs=f.inputs,
+                    figures=[
+                        MemoFigure(
+                            label,
+                            f.stances.get(key or None, 0),
+                            (f.stances.get(key or None, 0) / total if total else 0.0),
                         )
-                        if f.importance_mean is not None
-                        else "",
-                        chart_png=_chart(consultation, f),
-                        blocks=blocks,
-                        not_listed=not_listed,
-                        not_shown=(f.inputs - shown - not_listed - waiting.get(node.item.id, 0))
+                        for key, label in stance_series()
+                    ],
+                    importance=_(
+                        "Importance: %(mean)s on average, median %(median)s (%(n)d answers)",
+                        mean=format_decimal(f.importance_mean, "#,##0.0"),
+                        median=format_decimal(f.importance_median, "#,##0.#"),
+                        n=f.importance_count,
+                    )
+                    if f.importance_mean is not None
+                    else "",
+                    chart_png=_chart(consultation, f),
+                    unanswered=unanswered.get(item_id, 0),
+                    awaiting=waiting.get(item_id, 0),
+                )
+                goal_themes = themes.get(item_id, [])
+                if public:
+                    # Tags are the secretariat's working words until it answers one: the public
+                    # report names a theme only with its approved reply.
+                    goal_themes = [
+                        t
+                        for t in goal_themes
+                        if (t.tag_id, item_id) in theme_replies or (t.tag_id, None) in theme_replies
+                    ]
+                for theme in goal_themes:
+                    reply = theme_replies.get((theme.tag_id, item_id)) or theme_replies.get(
+                        (theme.tag_id, None)
+                    )
+                    goal.points.append(
+                        MemoPoint(
+                            theme=theme.name,
+                            count=theme.inputs,
+                            voices=f"{_inputs(theme.inputs)}: {_groups(theme.by_group)}",
+                            answer=answers.answer(reply, item_id, theme.name) if reply else None,
+                        )
+                    )
+                for mine in own.get(item_id, []):
+                    label = ngettext(
+                        "Reply to %(num)d input", "Reply to %(num)d inputs", mine.inputs
+                    )
+                    if mine.is_campaign:
+                        label += (
+                            " ("
+                            + (
+                                _("Campaign: %(label)s", label=mine.campaign)
+                                if mine.campaign
+                                else _("Campaign")
+                            )
+                            + ")"
+                        )
+                    goal.replies.append(MemoReply(label, answers.answer(mine.reply, item_id)))
+                if f.inputs and not goal_themes:
+                    goal.notes.append(
+                        _("No answered themes yet: the input on this one is summed up in figures.")
                         if public
-                        else 0,
-                        awaiting=waiting.get(node.item.id, 0),
+                        else _("No themes yet: the input on this one has not been grouped.")
+                    )
+                elif not f.inputs:
+                    goal.notes.append(_("No input."))
+                if goal.unanswered:
+                    goal.notes.append(
+                        ngettext(
+                            "Not answered yet: %(num)d input.",
+                            "Not answered yet: %(num)d inputs.",
+                            goal.unanswered,
+                        )
+                    )
+                if goal.awaiting:
+                    goal.notes.append(
+                        ngettext(
+                            "%(num)d input awaits moderation: it is counted, but not quoted.",
+                            "%(num)d inputs await moderation: they are counted, but not quoted.",
+                            goal.awaiting,
+                        )
+                    )
+                listed = shown.get(item_id, 0) if public else f.inputs
+                if public and f.inputs - listed - goal.awaiting > 0:
+                    goal.notes.append(
+                        ngettext(
+                            "%(num)d input is not quoted: it is not published, or was not to be.",
+                            "%(num)d inputs are not quoted: they are not published, or were "
+                            "not to be.",
+                            f.inputs - listed - goal.awaiting,
+                        )
+                    )
+                goals.append(goal)
+                in_appendix = GoalQuotes(
+                    consultation.id,
+                    item_id,
+                    public,
+                    lang,
+                    [(t.tag_id, t.name) for t in goal_themes],
+                    INPUTS_PER_GOAL,
+                    labels,
+                )
+                appendix.append(
+                    AppendixGoal(
+                        area=localized(area.revision, "title")[0],
+                        title=title,
+                        kind=kind,
+                        inputs=listed,
+                        key=node.key,
+                        not_listed=max(0, listed - INPUTS_PER_GOAL),
+                        quotes=in_appendix,
+                        sample=list(replace(in_appendix, limit=PAGE_QUOTES)) if public else [],
                     )
                 )
+                tick(listed)  # a job's progress: inputs gathered so far
             areas.append(MemoArea(localized(area.revision, "title")[0], goals))
+        general = _general(consultation, public=public)
+        for item in appendix:
+            if item.not_listed:
+                item.note = ngettext(
+                    "%(num)d more input on this one is not listed: the appendix lists at most "
+                    "%(max)s per goal or initiative. Every input is in the XLSX, CSV and JSON "
+                    "exports.",
+                    "%(num)d more inputs on this one are not listed: the appendix lists at most "
+                    "%(max)s per goal or initiative. Every input is in the XLSX, CSV and JSON "
+                    "exports.",
+                    item.not_listed,
+                    max=format_decimal(INPUTS_PER_GOAL),
+                )
         return Memo(
             kind=_("What we heard, and what we did") if public else _("Consultation memo"),
             title=localized(consultation, "title")[0],
@@ -348,4 +668,8 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
             date=format_date(utcnow(), "long"),
             public=public,
             approvals=_approvals(consultation, tree),
+            general=general,
+            letters=LetterNames(consultation.id, public),
+            appendix=appendix,
+            comments=CommentQuotes(consultation.id, public, lang, labels),
         )

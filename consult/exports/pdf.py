@@ -44,10 +44,10 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from consult.analysis.charts import danish_number
 from consult.analysis.charts import danish_percent
-from consult.exports.document import INPUTS_PER_GOAL
+from consult.exports.document import AppendixGoal
 from consult.exports.document import Memo
+from consult.exports.document import MemoAnswer
 from consult.exports.document import MemoArea
-from consult.exports.document import MemoBlock
 from consult.exports.document import MemoChange
 from consult.exports.document import MemoGoal
 from consult.exports.document import MemoInput
@@ -184,6 +184,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "h1": heading("h1", 17, 16),
         "h2": heading("h2", 14, 14),
         "h3": heading("h3", 11.5, 12),
+        "h4": heading("h4", 10, 8),
         "toc0": style("toc0", fontName=f"{FONT}-Bold", spaceBefore=4, spaceAfter=0),
         "toc1": style("toc1", leftIndent=12, spaceAfter=0),
         "toc2": style("toc2", fontSize=9, leading=12, leftIndent=24, spaceAfter=0),
@@ -301,11 +302,61 @@ class _Story:
         yield self.heading(words["responses"], 0)
         for area in memo.areas:
             yield from self.area(area)
+        yield from self.general()
         yield from self.changes()
         if self.memo.approvals:
             yield self.heading(self.words["approvals"], 0)
             for line in self.memo.approvals:
                 yield self.para(line)
+        yield from self.appendix()
+
+    def general(self) -> Iterator[Flowable]:
+        yield self.heading(self.words["general"], 0)
+        for text in self.memo.general:
+            yield self.para(text)
+
+    def appendix(self) -> Iterator[Flowable]:
+        words = self.words
+        yield PageBreak()
+        yield self.heading(words["appendix"], 0)
+        yield self.para(words["appendix_note"], "note")
+        area = None
+        for goal in self.memo.appendix:
+            if goal.area != area:
+                area = goal.area
+                yield self.heading(area, 1)
+            yield from self.appendix_goal(goal)
+        yield PageBreak()
+        yield self.heading(words["comments_appendix"], 0)
+        any_comment = False
+        for comment in self.memo.comments:
+            any_comment = True
+            item = MemoInput(comment.text, "", "", comment.who, comment.note)
+            yield Paragraph(self.quote(item), self.styles["quote"])
+        if not any_comment:
+            yield self.para(words["no_comments"], "note")
+        if self.memo.comments_note:
+            yield self.para(self.memo.comments_note, "note")
+        yield self.heading(words["letters_appendix"], 0)
+        any_letter = False
+        for letter in self.memo.letters:
+            any_letter = True
+            yield self.para(letter)
+        if not any_letter:
+            yield self.para(words["no_letters"], "note")
+
+    def appendix_goal(self, goal: AppendixGoal) -> Iterator[Flowable]:
+        yield self.heading(f"{goal.kind}: {goal.title}", 2)
+        theme = None
+        for name, item in goal.quotes:
+            if name != theme:
+                theme = name
+                yield self.heading(name, 3, style="h4", in_toc=False)
+            yield Paragraph(self.quote(item), self.styles["quote"])
+        if theme is None:
+            yield self.para(self.words["no_input"], "note")
+        if goal.note:
+            yield self.para(goal.note, "note")
 
     def parties(self) -> Iterator[Flowable]:
         words = self.words
@@ -314,12 +365,17 @@ class _Story:
             yield self.para(words["no_parties"])
             return
         yield self.para(words["parties_note"])
-        rows = [
-            [self.para(party.name, "cell"), self.para(words[state], "cell")]
-            for party in sorted(self.memo.parties, key=lambda p: (p.name.casefold(), p.name))
-            for state in ["answered" if party.answered else "not_answered"]
-        ]
-        yield self.table(rows, [0.7, 0.3], header=False)
+        for party in self.memo.parties:
+            state = words["answered"] if party.answered else words["not_answered"]
+            line = f"<b>{_markup(party.name)}</b> – {_markup(state)}"
+            if party.summary:
+                line += f". {_markup(party.summary)}"
+            yield Paragraph(line, self.styles["body"])
+            if party.comment:
+                more = f" {words['comment_more']}" if party.comment_cut else ""
+                yield self.para(party.comment + more, "quote")
+            if party.letter:
+                yield self.para(party.letter, "note")
 
     def table(self, rows: list[list[Flowable]], widths: list[float], *, header: bool) -> Table:
         commands = [
@@ -351,13 +407,15 @@ class _Story:
         words = self.words
         cell, number = self.styles["cell"], self.styles["number"]
         yield self.heading(f"{goal.kind}: {goal.title}", 2)
-        yield self.para(words["inputs_count"].format(n=goal.inputs))
+        line = words["inputs_count"].format(n=danish_number(goal.inputs))
         if goal.importance:
-            yield self.para(goal.importance)
-        if goal.figures:
+            line += f". {goal.importance}"
+        yield self.para(line)
+        if goal.inputs and goal.figures:
             rows = [[words["position"], words["count"], words["share"]]] + [
                 [figure.label, danish_number(figure.count), danish_percent(figure.share)]
                 for figure in goal.figures
+                if figure.count
             ]
             cells = [
                 [
@@ -369,34 +427,34 @@ class _Story:
             yield self.table(cells, [0.6, 0.2, 0.2], header=True)
         if goal.chart_png:
             yield _chart(goal.chart_png)
-        for block in goal.blocks:
-            yield from self.block(block)
-        if goal.awaiting > 0:
-            yield self.para(words["awaiting"].format(n=goal.awaiting), "note")
-        if goal.not_listed > 0:
-            text = words["not_listed"].format(n=goal.not_listed, max=INPUTS_PER_GOAL)
-            yield self.para(text, "note")
-        if goal.not_shown > 0:
-            yield self.para(words["not_shown"].format(n=goal.not_shown), "note")
-        if not goal.blocks and not goal.awaiting:
-            yield self.para(words["no_input"], "note")
+        if goal.points:
+            yield self.heading(words["main_points"], 3, style="h4", in_toc=False)
+        for point in goal.points:
+            yield Paragraph(
+                f"<b>{_markup(point.theme)}</b> – {_markup(point.voices)}", self.styles["body"]
+            )
+            if point.answer is None:
+                yield self.para(words["no_theme_reply"], "note")
+            else:
+                yield from self.answer(point.answer)
+        if goal.replies:
+            yield self.heading(words["replies"], 3, style="h4", in_toc=False)
+        for reply in goal.replies:
+            yield Paragraph(f"<b>{_markup(reply.label)}</b>", self.styles["body"])
+            yield from self.answer(reply.answer)
+        for note in goal.notes:
+            yield self.para(note, "note")
 
-    def block(self, block: MemoBlock) -> Iterator[Flowable]:
+    def answer(self, answer: MemoAnswer) -> Iterator[Flowable]:
         words = self.words
-        if block.campaign:
-            yield Paragraph(f"<b>{_markup(block.campaign)}</b>", self.styles["body"])
-        for item in block.inputs:
-            yield Paragraph(self.quote(item), self.styles["quote"])
-        if len(block.inputs) > 1:
-            yield self.para(words["answers_inputs"].format(n=len(block.inputs)), "note")
-        if block.reply is None:
-            yield self.para(words["no_reply"], "note")
-        else:
-            yield Paragraph(_labelled(words["reply"], block.reply), self.styles["body"])
-        if block.disposition:
-            yield Paragraph(_labelled(words["disposition"], block.disposition), self.styles["body"])
-        if block.reason:
-            yield Paragraph(_labelled(words["reason"], block.reason), self.styles["body"])
+        yield Paragraph(_labelled(words["reply"] + ":", answer.text), self.styles["quote"])
+        if answer.disposition:
+            outcome = answer.disposition + (f" ({answer.state})" if answer.state else "")
+            yield Paragraph(_labelled(words["disposition"] + ":", outcome), self.styles["quote"])
+        if answer.reason:
+            yield Paragraph(_labelled(words["reason"] + ":", answer.reason), self.styles["quote"])
+        if answer.change:
+            yield Paragraph(_labelled(words["changed"] + ":", answer.change), self.styles["quote"])
         yield HRFlowable(width="100%", thickness=0.5, color=RULE, spaceBefore=2, spaceAfter=8)
 
     def quote(self, item: MemoInput) -> str:

@@ -25,6 +25,8 @@ from sqlalchemy import select
 from consult import storage
 from consult.analysis.models import DuplicateGroup
 from consult.analysis.models import Reply
+from consult.analysis.models import Tag
+from consult.analysis.models import input_tags
 from consult.db import write_lock
 from consult.drafts.services import Tree
 from consult.exports.document import Memo
@@ -39,7 +41,7 @@ from consult.responses.models import Respondent
 from consult.responses.models import Response
 
 #: Bump when the memo's shape or a renderer changes, so old builds are not served.
-BUILD = 3
+BUILD = 4
 #: The files of one build: the memo (for the page) and the two downloads.
 PARTS = ("memo", "pdf", "docx")
 
@@ -65,8 +67,21 @@ def fingerprint(consultation, tree: Tree, lang: str) -> str:
                 func.sum(func.length(DuplicateGroup.label)),
                 DuplicateGroup.consultation_id,
             ),
+            # Themes: the main points and the appendix's groups (renamed: the lengths).
+            (Tag.id, func.sum(func.length(Tag.name)), Tag.consultation_id),
         )
     ]
+    # Tagging inputs moves no stamp either: count the consultation's input tags.
+    tagged = (
+        db.session.execute(
+            select(func.count(), func.sum(input_tags.c.input_id))
+            .select_from(input_tags)
+            .join(Tag, Tag.id == input_tags.c.tag_id)
+            .where(Tag.consultation_id == consultation.id)
+        )
+        .one()
+        ._tuple()
+    )
     # Renamed respondent types show in every quote: the whole (short) list is part of it.
     types = db.session.execute(
         select(RespondentType.id, RespondentType.name_da, RespondentType.name_en)
@@ -105,6 +120,7 @@ def fingerprint(consultation, tree: Tree, lang: str) -> str:
         consultation.updated_at,
         tree.version.id,
         state,
+        tagged,
         published,
         people,
         types,

@@ -13,14 +13,18 @@ from docx.oxml.ns import qn
 from PIL import Image
 from pypdf import PdfReader
 
+from consult.exports.document import AppendixGoal
 from consult.exports.document import Memo
+from consult.exports.document import MemoAnswer
 from consult.exports.document import MemoArea
-from consult.exports.document import MemoBlock
 from consult.exports.document import MemoChange
+from consult.exports.document import MemoComment
 from consult.exports.document import MemoFigure
 from consult.exports.document import MemoGoal
 from consult.exports.document import MemoInput
 from consult.exports.document import MemoParty
+from consult.exports.document import MemoPoint
+from consult.exports.document import MemoReply
 from consult.exports.docx import clean
 from consult.exports.docx import render_docx
 from tests.helpers import libreoffice_convert
@@ -33,25 +37,35 @@ WORDS = {
     "no_parties": "Høringen blev ikke sendt til nogen organisationer.",
     "answered": "Har svaret",
     "not_answered": "Har ikke svaret",
-    "responses": "Høringssvar og bemærkninger",
+    "responses": "Hovedpunkter og svar",
     "inputs_count": "{n} input",
     "position": "Holdning",
     "count": "Antal",
     "share": "Andel",
     "chart_alt": "Søjlediagram over holdninger fordelt på respondentgrupper",
     "wording": "Forslag til formulering",
-    "reply": "Bemærkning",
+    "main_points": "Hovedpunkter",
+    "reply": "Sekretariatets svar",
+    "replies": "Svar på enkelte input",
     "disposition": "Behandling",
     "reason": "Begrundelse",
-    "no_reply": "Der er endnu ikke svaret.",
-    "answers_inputs": "Bemærkningen svarer på {n} input",
-    "not_shown": "{n} input er ikke vist.",
+    "changed": "Ændret i udkastet",
+    "no_theme_reply": "Temaet er endnu ikke besvaret.",
     "no_input": "Der kom ingen input.",
+    "general": "Generelle bemærkninger og høringsbreve",
     "changes": "Ændringer i udkastet",
     "before": "Før",
     "after": "Efter",
     "no_changes": "Udkastet er ikke ændret.",
     "page": "Side",
+    "appendix": "Bilag: Alle input",
+    "appendix_note": "Alle input, grupperet efter tema.",
+    "comments_appendix": "Bilag: Generelle bemærkninger",
+    "letters_appendix": "Bilag: Høringsbreve",
+    "no_letters": "Ingen høringsbreve.",
+    "no_comments": "Ingen generelle bemærkninger.",
+    "comment_more": "(fortsættes i bilaget)",
+    "approvals": "Godkendelse",
 }
 
 NASTY = "Ctrl\x00nul\x07bell\x1besc <script>alert(1)</script> & \"citat\" 'x' 😀 æøå ÆØÅ"
@@ -76,36 +90,59 @@ def make_memo(**changes) -> Memo:
         figures=figures,
         importance="Vigtighed: 4,1 i gennemsnit, median 4 (68 svar)",
         chart_png=png(),
-        blocks=[
-            MemoBlock(
-                inputs=[
+        points=[
+            MemoPoint(
+                "Tandpleje",
+                2,
+                "2 input: 1 person, 1 organisation",
+                MemoAnswer(
+                    "Tak for input. Vi retter teksten.",
+                    "Indarbejdet",
+                    change=f"Målet nævner nu tandpleje. {NASTY}",
+                ),
+            ),
+            MemoPoint("Senge", 2, "2 input: 2 personer"),
+        ],
+        replies=[
+            MemoReply(
+                "Svar på 2 input (Kampagne: Flere psykiatriske senge)",
+                MemoAnswer(
+                    "Regionen har noteret ønsket.",
+                    "Ikke indarbejdet",
+                    reason="Det ligger uden for aftalen.",
+                    state="Udkast",
+                ),
+            )
+        ],
+        notes=["Endnu ikke besvaret: 1 input."],
+    )
+    quiet = MemoGoal("Bedre overgange", "Indsats", 0, [], "", None, notes=["Der kom ingen input."])
+    partly = MemoGoal("Sundhedsklynger", "Mål", 5, figures, "", None, notes=["Ingen temaer endnu."])
+    appendix = [
+        AppendixGoal(
+            "Sammenhæng for borgeren",
+            "Flere skal have en tandlæge & <b>læge</b>",
+            "Mål",
+            3,
+            quotes=[
+                (
+                    "Tandpleje",
                     MemoInput(
                         text=f"Første afsnit {NASTY}\r\n\r\nAndet afsnit\nmed linjeskift",
                         wording="Skriv »alle borgere« i stedet",
                         stance="Jeg støtter målet",
                         who="Borger",
-                    )
-                ],
-                reply="Tak for input. Vi retter teksten.",
-                disposition="Indarbejdet",
-            ),
-            MemoBlock(
-                inputs=[
-                    MemoInput("Flere senge nu!", "", "Jeg støtter ikke målet", "Borger"),
-                    MemoInput("Flere senge nu!", "", "Jeg støtter ikke målet", "Borger"),
-                ],
-                reply="Regionen har noteret ønsket.",
-                disposition="Ikke indarbejdet",
-                reason="Det ligger uden for aftalen.",
-                campaign="Kampagne: Flere psykiatriske senge",
-            ),
-            MemoBlock(
-                inputs=[MemoInput("Uden svar endnu", "", "", "Patientforening: Danske Patienter")]
-            ),
-        ],
-    )
-    quiet = MemoGoal("Bedre overgange", "Indsats", 0, [], "", None)
-    partly = MemoGoal("Sundhedsklynger", "Mål", 5, figures, "", None, blocks=[], not_shown=5)
+                    ),
+                ),
+                ("Senge", MemoInput("Flere senge nu!", "", "Jeg støtter ikke målet", "Borger")),
+                ("Uden tema", MemoInput("", "", "", "Borger", "Afventer moderation.")),
+            ],
+        ),
+        AppendixGoal("Sammenhæng for borgeren", "Bedre overgange", "Indsats", 0),
+        AppendixGoal(
+            "Psykiatri", "Sundhedsklynger", "Mål", 5, not_listed=5, note="5 input er ikke vist."
+        ),
+    ]
     memo = Memo(
         kind="Høringsnotat",
         title="Sundhedsaftale 2027–2030",
@@ -113,8 +150,15 @@ def make_memo(**changes) -> Memo:
         intro=[f"Høringen løb fra 1. til 30. oktober. {NASTY}", "Der kom 62 svar."],
         parties=[
             MemoParty("Ældre Sagen", answered=False),
-            MemoParty("danske Patienter", answered=True),
-            MemoParty("Alzheimerforeningen", answered=True),
+            MemoParty(
+                "danske Patienter",
+                answered=True,
+                summary="4 input: 3 støtter, 1 imod",
+                comment="Vi bakker op om aftalen …",
+                comment_cut=True,
+                letter="Høringsbrev vedlagt: svar.pdf",
+            ),
+            MemoParty("Alzheimerforeningen", answered=True, summary="0 input"),
         ],
         areas=[
             MemoArea("Sammenhæng for borgeren", [first, quiet]),
@@ -126,6 +170,10 @@ def make_memo(**changes) -> Memo:
         ],
         words=WORDS,
         date="23. november 2026",
+        general=["2 generelle bemærkninger citeres i bilaget."],
+        letters=["Danske Patienter: svar.pdf"],
+        appendix=appendix,
+        comments=[MemoComment("Patientforening: Danske Patienter", "Vi bakker op om aftalen.")],
     )
     for name, value in changes.items():
         setattr(memo, name, value)
@@ -161,13 +209,27 @@ def test_headings_are_word_headings_in_order():
         ("Title", "Sundhedsaftale 2027–2030"),
         ("Heading 1", "Indledning"),
         ("Heading 1", "Høringsparter"),
-        ("Heading 1", "Høringssvar og bemærkninger"),
+        ("Heading 1", "Hovedpunkter og svar"),
         ("Heading 2", "Sammenhæng for borgeren"),
         ("Heading 3", "Mål: Flere skal have en tandlæge & <b>læge</b>"),
+        ("Heading 4", "Hovedpunkter"),
+        ("Heading 4", "Svar på enkelte input"),
         ("Heading 3", "Indsats: Bedre overgange"),
         ("Heading 2", "Psykiatri"),
         ("Heading 3", "Mål: Sundhedsklynger"),
+        ("Heading 1", "Generelle bemærkninger og høringsbreve"),
         ("Heading 1", "Ændringer i udkastet"),
+        ("Heading 1", "Bilag: Alle input"),
+        ("Heading 2", "Sammenhæng for borgeren"),
+        ("Heading 3", "Mål: Flere skal have en tandlæge & <b>læge</b>"),
+        ("Heading 4", "Tandpleje"),
+        ("Heading 4", "Senge"),
+        ("Heading 4", "Uden tema"),
+        ("Heading 3", "Indsats: Bedre overgange"),
+        ("Heading 2", "Psykiatri"),
+        ("Heading 3", "Mål: Sundhedsklynger"),
+        ("Heading 1", "Bilag: Generelle bemærkninger"),
+        ("Heading 1", "Bilag: Høringsbreve"),
     ]
     assert document.core_properties.title == "Sundhedsaftale 2027–2030"
     assert document.core_properties.language == "da-DK"
@@ -179,13 +241,19 @@ def test_contents_is_a_toc_field_listing_the_headings():
     assert 'TOC \\o "1-3" \\h \\z \\u' in body
     document = docx.Document(BytesIO(data))
     entries = [p.text for p in document.paragraphs if p.style.name.startswith("toc ")]
-    assert entries[:3] == ["Indledning", "Høringsparter", "Høringssvar og bemærkninger"]
-    assert len(entries) == 9
+    assert entries[:3] == ["Indledning", "Høringsparter", "Hovedpunkter og svar"]
+    # Levels 1-3, the appendix's too (its themes, level 4, are not listed).
+    assert len(entries) == 18
+    assert entries[-1] == "Bilag: Høringsbreve"
+    # Every entry links to a bookmark that exists, once.
+    anchors = re.findall(r'w:anchor="(_Toc\d+)"', body)
+    names = re.findall(r'w:bookmarkStart w:id="\d+" w:name="(_Toc\d+)"', body)
+    assert len(anchors) == 18 and sorted(anchors) == sorted(names)
     # The field's result sits between its separate and end: every entry is inside it.
     fld = re.findall(r'fldCharType="(\w+)"', body)
     assert fld == ["begin", "separate", "end"]
     assert body.index('fldCharType="separate"') < body.index(">Indledning<")
-    assert body.index(">Ændringer i udkastet<") < body.index('fldCharType="end"')
+    assert body.index(">Bilag: Høringsbreve<") < body.index('fldCharType="end"')
     assert '<w:updateFields w:val="true"/>' in part(data, "word/settings.xml")
 
 
@@ -219,15 +287,23 @@ def test_a_small_chart_keeps_its_natural_size():
     assert shape.width == docx.shared.Cm(300 / 150 * 2.54)
 
 
-def test_parties_are_sorted_and_marked():
-    document = docx.Document(BytesIO(render(make_memo())))
-    parties = document.tables[0]
-    assert [[c.text for c in row.cells] for row in parties.rows] == [
-        ["Alzheimerforeningen", "Har svaret"],
-        ["danske Patienter", "Har svaret"],
-        ["Ældre Sagen", "Har ikke svaret"],
+def test_parties_follow_the_list_each_summed_up():
+    data = render(make_memo())
+    document = docx.Document(BytesIO(data))
+    paragraphs = [p.text for p in document.paragraphs]
+    at = next(
+        i
+        for i, p in enumerate(document.paragraphs)
+        if p.style.name == "Heading 1" and p.text == "Høringsparter"
+    )
+    assert paragraphs[at + 2 : at + 7] == [
+        "Ældre Sagen – Har ikke svaret",
+        "danske Patienter – Har svaret. 4 input: 3 støtter, 1 imod",
+        "Vi bakker op om aftalen … (fortsættes i bilaget)",
+        "Høringsbrev vedlagt: svar.pdf",
+        "Alzheimerforeningen – Har svaret. 0 input",
     ]
-    figures = document.tables[1]
+    figures = docx.Document(BytesIO(data)).tables[0]
     assert [c.text for c in figures.rows[1].cells] == ["Jeg støtter målet", "42", "42 %"]
 
 
@@ -239,23 +315,29 @@ def test_texts_survive_and_control_characters_do_not():
     paragraphs = [p.text for p in docx.Document(BytesIO(data)).paragraphs]
     text = "\n".join(paragraphs)
     survivor = "Ctrlnulbellesc <script>alert(1)</script> & \"citat\" 'x' 😀 æøå ÆØÅ"
-    assert text.count(survivor) == 3
+    assert text.count(survivor) == 4
     for expected in (
         "Andet afsnit\nmed linjeskift",
         "Forslag til formulering: Skriv »alle borgere« i stedet",
-        "Bemærkning: Tak for input. Vi retter teksten.",
-        "Behandling: Ikke indarbejdet",
+        "Tandpleje – 2 input: 1 person, 1 organisation",
+        "Sekretariatets svar: Tak for input. Vi retter teksten.",
+        "Behandling: Indarbejdet",
+        "Ændret i udkastet: Målet nævner nu tandpleje.",
+        "Senge – 2 input: 2 personer\nTemaet er endnu ikke besvaret.",
+        "Svar på 2 input (Kampagne: Flere psykiatriske senge)",
+        "Behandling: Ikke indarbejdet (Udkast)",
         "Begrundelse: Det ligger uden for aftalen.",
-        "Kampagne: Flere psykiatriske senge",
-        "Bemærkningen svarer på 2 input",
-        "Der er endnu ikke svaret.",
+        "Endnu ikke besvaret: 1 input.",
         "Der kom ingen input.",
+        "Ingen temaer endnu.",
         "5 input er ikke vist.",
         "Før: Gammel tekst",
+        "Danske Patienter: svar.pdf",
         "Patientforening: Danske Patienter",
-        "Vigtighed: 4,1 i gennemsnit, median 4 (68 svar)",
+        "Afventer moderation.",
+        "3 input. Vigtighed: 4,1 i gennemsnit, median 4 (68 svar)",
     ):
-        assert expected in text
+        assert expected in text, expected
     # A blank line separates paragraphs; a single newline is a line break within one.
     assert "Andet afsnit\nmed linjeskift" in paragraphs
     assert f"Jeg støtter målet\nFørste afsnit {survivor}" in paragraphs
@@ -270,16 +352,30 @@ def test_empty_sections_say_so():
     assert WORDS["no_changes"] in text
 
 
-def test_a_large_memo_renders():
-    inputs = [
-        MemoInput(f"Input nummer {i}", "", "Jeg støtter målet", "Borger") for i in range(2000)
-    ]
-    blocks = [MemoBlock(inputs[i : i + 4], reply=f"Svar {i}") for i in range(0, 2000, 4)]
-    goal = MemoGoal("Stort mål", "Mål", 2000, [], "", None, blocks)
-    data = render(make_memo(areas=[MemoArea("Alt", [goal])]))
+def test_a_large_appendix_streams_in_order():
+    def quotes():
+        for i in range(20_000):
+            yield (f"Tema {i // 5000}", MemoInput(f"Input nummer {i}", "", "", "Borger"))
+
+    goal = MemoGoal("Stort mål", "Mål", 20_000, [], "", None)
+    data = render(
+        make_memo(
+            areas=[MemoArea("Alt", [goal])],
+            appendix=[AppendixGoal("Alt", "Stort mål", "Mål", 20_000, quotes=quotes())],
+        )
+    )
     text = part(data, "word/document.xml")
-    assert "Input nummer 1999" in text
-    assert text.count("Svar 1996") == 1
+    assert text.count("Input nummer ") == 20_000
+    assert text.index("Input nummer 4999<") < text.index(">Tema 1<") < text.index("nummer 5000<")
+    # Still a document python-docx (and so Word) reads, with the section properties last.
+    document = docx.Document(BytesIO(data))
+    assert round(document.sections[0].page_width.cm) == 21
+    assert [p.text for p in document.paragraphs[-4:]] == [
+        "Vi bakker op om aftalen.",
+        "Patientforening: Danske Patienter",
+        "Bilag: Høringsbreve",
+        "Danske Patienter: svar.pdf",
+    ]
 
 
 @pytest.mark.only_on("sqlite")  # LibreOffice: the file, not the SQL
@@ -296,3 +392,4 @@ def test_libreoffice_converts_it_to_pdf(tmp_path: Path):
     assert "Høringsparter" in text
     # The contents list the headings before Word (or LibreOffice) updates the field.
     assert text.count("Ændringer i udkastet") >= 2
+    assert "Bilag: Alle input" in text and "Flere senge nu!" in text

@@ -180,9 +180,13 @@ def test_the_memo_has_the_period_parties_goals_and_replies(data):
     ]
     goal = memo.areas[0].goals[0]
     assert goal.inputs == 2 and goal.chart_png.startswith(b"\x89PNG")
-    replied = next(b for b in goal.blocks if b.reply)
-    assert replied.reply == "Tak, indarbejdet." and replied.disposition == "Indarbejdet"
-    assert replied.inputs[0].who == "Patientforening: Danske Patienter"
+    (replied,) = goal.replies
+    assert replied.answer.text == "Tak, indarbejdet."
+    assert replied.answer.disposition == "Indarbejdet"
+    assert replied.label == "Svar på 1 input"
+    # Every input is quoted in the appendix, not in the body.
+    quoted = [q for _theme, q in memo.appendix[0].quotes]
+    assert "Patientforening: Danske Patienter" in [q.who for q in quoted]
     assert memo.changes == []
 
 
@@ -226,9 +230,9 @@ def test_the_memo_lists_a_bounded_number_of_inputs_per_goal_and_counts_the_rest(
     _client, c, _organisation, _citizen = data
     monkeypatch.setattr(memos, "INPUTS_PER_GOAL", 1)  # 1,000 in earnest
     memo = memos.build_memo(c, load_tree(current_version(c)), public=False)
-    goal = memo.areas[0].goals[0]
-    assert goal.inputs == 2 and sum(len(b.inputs) for b in goal.blocks) == 1
-    assert goal.not_listed == 1 and goal.not_shown == 0
+    appendix = memo.appendix[0]
+    assert appendix.inputs == 2 and len(list(appendix.quotes)) == 1
+    assert appendix.not_listed == 1
     out = io.BytesIO()
     render_docx(memo, out)
     with zipfile.ZipFile(out) as document:

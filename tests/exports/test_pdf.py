@@ -5,14 +5,18 @@ import pytest
 from pypdf import PdfReader
 
 from consult.analysis.charts import bar_chart
+from consult.exports.document import AppendixGoal
 from consult.exports.document import Memo
+from consult.exports.document import MemoAnswer
 from consult.exports.document import MemoArea
-from consult.exports.document import MemoBlock
 from consult.exports.document import MemoChange
+from consult.exports.document import MemoComment
 from consult.exports.document import MemoFigure
 from consult.exports.document import MemoGoal
 from consult.exports.document import MemoInput
 from consult.exports.document import MemoParty
+from consult.exports.document import MemoPoint
+from consult.exports.document import MemoReply
 from consult.exports.pdf import _plain
 from consult.exports.pdf import render_pdf
 
@@ -30,13 +34,22 @@ WORDS = {
     "count": "Antal",
     "share": "Andel",
     "wording": "Formulering:",
-    "reply": "Svar:",
-    "disposition": "Behandling:",
-    "reason": "Begrundelse:",
-    "no_reply": "Endnu ikke besvaret.",
-    "answers_inputs": "Svaret gælder {n} input.",
-    "not_shown": "{n} input er ikke vist.",
+    "main_points": "Hovedpunkter",
+    "reply": "Svar",
+    "replies": "Svar på enkelte input",
+    "disposition": "Behandling",
+    "reason": "Begrundelse",
+    "changed": "Ændret",
+    "no_theme_reply": "Temaet er endnu ikke besvaret.",
     "no_input": "Ingen input til dette mål.",
+    "general": "Generelle bemærkninger og høringsbreve",
+    "appendix": "Bilag: Alle input",
+    "appendix_note": "Alle input, efter tema.",
+    "comments_appendix": "Bilag: Generelle bemærkninger",
+    "letters_appendix": "Bilag: Høringsbreve",
+    "no_letters": "Ingen høringsbreve.",
+    "no_comments": "Ingen generelle bemærkninger.",
+    "comment_more": "(fortsættes i bilaget)",
     "changes": "Ændringer",
     "before": "Før:",
     "after": "Efter:",
@@ -71,35 +84,53 @@ def make_memo(**changes):
         figures=figures,
         importance="Vigtighed: 4,1 i gennemsnit, median 4 (68 svar)",
         chart_png=chart,
-        blocks=[
-            MemoBlock(
-                inputs=[
-                    make_input("Vi ønsker flere senge.\x00 Nu!", who="Borger"),
-                    make_input("Flere senge – tak.", who="Patientforening: SIND"),
-                ],
-                reply="Tak for jeres svar. Vi har skrevet sengene ind i aftalen.",
-                disposition="Indarbejdet",
-                campaign="Kampagne: Flere psykiatriske senge",
+        points=[
+            MemoPoint(
+                "Senge",
+                2,
+                "2 input: 1 person, 1 organisation",
+                MemoAnswer(
+                    "Tak for jeres svar. Vi har skrevet sengene ind i aftalen.",
+                    "Indarbejdet",
+                    change="Regionen opretter 20 senge.",
+                ),
             ),
-            MemoBlock(
-                inputs=[
+            MemoPoint("Ventetid", 1, "1 input: 1 person"),
+        ],
+        replies=[
+            MemoReply(
+                "Svar på 1 input",
+                MemoAnswer(
+                    "Det tager vi til efterretning.",
+                    "Ikke indarbejdet",
+                    reason="Det ligger uden for aftalen.",
+                ),
+            )
+        ],
+        notes=["Endnu ikke besvaret: 1 input.", "7 input er ikke vist."],
+    )
+    appendix = [
+        AppendixGoal(
+            "Psykiatri",
+            "Flere skal have hjælp i tide",
+            "Mål",
+            3,
+            quotes=[
+                ("Senge", make_input("Vi ønsker flere senge.\x00 Nu!", who="Borger")),
+                ("Senge", make_input("Flere senge – tak.", who="Patientforening: SIND")),
+                (
+                    "Uden tema",
                     make_input(
                         "<script>alert(1)</script> og a & b < c\nNy linje med <b>fed</b>",
                         stance="",
                         wording="“Regionen vil …”",
-                    )
-                ],
-                reply=None,
-            ),
-            MemoBlock(
-                inputs=[make_input(f"Æbler, øl og ål {UNICORN} «godt» 👍🏽", who="")],
-                reply="Det tager vi til efterretning.",
-                disposition="Ikke indarbejdet",
-                reason="Det ligger uden for aftalen.",
-            ),
-        ],
-        not_shown=7,
-    )
+                    ),
+                ),
+                ("Uden tema", make_input(f"Æbler, øl og ål {UNICORN} «godt» 👍🏽", who="")),
+            ],
+        ),
+        AppendixGoal("Ældre & kronikere", "Sammenhængende forløb", "Indsats", 0),
+    ]
     empty_goal = MemoGoal(
         title="Sammenhængende forløb",
         kind="Indsats",
@@ -114,9 +145,15 @@ def make_memo(**changes):
         "lang": "da",
         "intro": ["Høringen løb fra 1. september til 31. oktober 2026.\nDer kom 100 svar."],
         "parties": [
+            MemoParty("Aarhus Kommune", answered=True, summary="3 input: 3 støtter"),
+            MemoParty(
+                "Danske Patienter",
+                answered=True,
+                comment="Vi støtter aftalen …",
+                comment_cut=True,
+                letter="Høringsbrev vedlagt: svar.pdf",
+            ),
             MemoParty("ældre Sagen", answered=False),
-            MemoParty("Danske Patienter", answered=True),
-            MemoParty("Aarhus Kommune", answered=True),
         ],
         "areas": [
             MemoArea("Psykiatri", [mental_health]),
@@ -132,6 +169,10 @@ def make_memo(**changes):
         ],
         "words": WORDS,
         "date": "23. november 2026",
+        "general": ["1 generel bemærkning citeres i bilaget."],
+        "letters": ["Danske Patienter: svar.pdf"],
+        "appendix": appendix,
+        "comments": [MemoComment("Patientforening: Danske Patienter", "Vi støtter aftalen.")],
     }
     return Memo(**(defaults | changes))
 
@@ -178,13 +219,22 @@ def test_renders_a_pdf_with_its_texts(rendered):
         "Ældre & kronikere",
         "Mål: Flere skal have hjælp i tide",
         "Indsats: Sammenhængende forløb",
-        "Kampagne: Flere psykiatriske senge",
+        "Senge – 2 input: 1 person, 1 organisation",
         "Svar: Tak for jeres svar.",
         "Behandling: Indarbejdet",
+        "Ændret: Regionen opretter 20 senge.",
+        "Temaet er endnu ikke besvaret.",
+        "Svar på 1 input",
         "Begrundelse: Det ligger uden for aftalen.",
-        "Endnu ikke besvaret.",
-        "Svaret gælder 2 input.",
+        "Endnu ikke besvaret: 1 input.",
         "7 input er ikke vist.",
+        "Aarhus Kommune – Har svaret. 3 input: 3 støtter",
+        "Vi støtter aftalen … (fortsættes i bilaget)",
+        "Høringsbrev vedlagt: svar.pdf",
+        "Bilag: Alle input",
+        "Bilag: Generelle bemærkninger",
+        "Bilag: Høringsbreve",
+        "Danske Patienter: svar.pdf",
         "Ingen input til dette mål.",
         "100 input",
         "Vigtighed: 4,1",
@@ -213,11 +263,12 @@ def test_no_control_characters_and_missing_glyphs_replaced(rendered):
     assert "ål \ufffd «godt» \ufffd" in text
 
 
-def test_parties_are_sorted_case_insensitively(rendered):
+def test_parties_keep_the_order_of_the_list(rendered):
     text = " ".join(rendered[2])
-    positions = [text.index(name) for name in ("Aarhus", "Danske Patienter", "ældre Sagen")]
+    at = text.index("Organisationer på høringslisten")
+    positions = [text.index(name, at) for name in ("Aarhus", "Danske Patienter", "ældre Sagen")]
     assert positions == sorted(positions)
-    assert "Har ikke svaret" in text
+    assert "ældre Sagen – Har ikke svaret" in text
 
 
 def test_outline_and_contents_list_the_headings(rendered):
@@ -300,12 +351,18 @@ def test_long_texts_flow_over_pages():
         figures=[],
         importance="",
         chart_png=None,
-        blocks=[MemoBlock(inputs=[long_input], reply="Kort svar.")],
+        replies=[MemoReply("Svar på 1 input", MemoAnswer("Kort svar."))],
     )
-    memo = make_memo(intro=["Indledning. " * 600], areas=[MemoArea("Område", [goal])])
+    memo = make_memo(
+        intro=["Indledning. " * 600],
+        areas=[MemoArea("Område", [goal])],
+        appendix=[AppendixGoal("Område", "Langt mål", "Mål", 1, quotes=[("Tema", long_input)])],
+        comments=[],
+    )
     reader, pages = pdf_text(render(memo))
     assert len(pages) > 5
-    assert "Svar: Kort svar." in pages[-1]
+    assert "Svar: Kort svar." in " ".join(pages)
+    assert "xxxxxxxx" in pages[-2] + pages[-1]
     assert f"Side {len(pages)}" in pages[-1]
     assert "Mål: Langt mål" in " ".join(outline_titles(reader.outline))
 

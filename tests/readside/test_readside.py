@@ -152,12 +152,17 @@ def test_the_memo_counts_input_awaiting_moderation_and_quotes_none_of_it(ctx, pu
     make_response(c, {"fa-1-goal-1": "Privat tekst."}, consent="private")
     memo = build_memo(c, load_tree(current_version(c)), public=public)
     goal = memo.areas[0].goals[0]
-    quoted = [i for b in goal.blocks for i in b.inputs]
+    quoted = [i for _theme, i in memo.appendix[0].quotes]
     assert "2 input afventer stadig moderation: de er talt med, men ikke citeret." in memo.intro
     assert goal.inputs == 5 and goal.awaiting == 2
     assert [i.text for i in quoted if i.text] == ["Offentliggjort tekst."]
     if public:
-        assert len(quoted) == 1 and goal.not_shown == 2  # hidden, and not to be published
+        # Hidden, and not to be published: counted, not listed.
+        assert len(quoted) == 1
+        assert (
+            "2 input er ikke citeret: de er ikke offentliggjort, eller skulle ikke være det."
+            in (goal.notes)
+        )
     else:
         # The secretariat's memo lists every input, and says why the rest is not quoted.
         assert sorted(i.note for i in quoted if i.note) == [

@@ -1,8 +1,8 @@
 """masked input text: inputs keep their text as staff read it, so exports run no guard per row
 
 Revision ID: 57c36c8031c1
-Revises: a7907c3d2e46
-Create Date: 2026-12-05 22:05:00.000000
+Revises: 3c1d9e7a5b42
+Create Date: 2026-12-05 22:25:00.000000
 
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "57c36c8031c1"
-down_revision = "a7907c3d2e46"
+down_revision = "3c1d9e7a5b42"
 branch_labels = None
 depends_on = None
 
