@@ -133,6 +133,10 @@ class Config:
     RETENTION_RESPONDENT_EMAIL_MONTHS = 6
     #: Organisations' letters (the PDF and its row), months after the memo is published.
     RETENTION_LETTER_MONTHS = 24
+    #: Draw the memo's and the report's charts in a short-lived child process, so a worker never
+    #: keeps matplotlib's ~45 MiB (consult/exports/chart_pngs.py).
+    CHARTS_IN_CHILD = True
+
     #: When the daily purge runs (Europe/Copenhagen is not used: the worker's clock, UTC).
     PURGE_HOUR = 3
 
@@ -196,3 +200,5 @@ class TestConfig(Config):
     #: No TOTP for staff in most tests; tests/accounts/test_totp.py turns it on.
     STAFF_TOTP_REQUIRED = False
     LOG_JSON = False
+    #: Charts in this process: a child per memo would only cost time (one test draws both ways).
+    CHARTS_IN_CHILD = False

@@ -14,7 +14,6 @@ quoted. The public report holds only published input and approved replies.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import replace
@@ -35,6 +34,8 @@ from consult.drafts.models import ItemKind
 from consult.drafts.models import Version
 from consult.drafts.services import Tree
 from consult.drafts.services import load_tree
+from consult.exports import chart_pngs
+from consult.exports.chart_pngs import ChartSpec
 from consult.exports.document import INPUTS_PER_GOAL
 from consult.exports.document import AppendixGoal
 from consult.exports.document import Memo
@@ -122,26 +123,22 @@ def memo_words() -> dict[str, str]:
     }
 
 
-def _chart(consultation, goal_figures) -> bytes | None:
-    from consult.analysis import charts
-
+def _chart(goal_figures) -> ChartSpec | None:
+    """What the goal's chart shows (drawn later with the others: ``chart_pngs.draw``)."""
     if not goal_figures.inputs:
         return None
     rows = [(_("All"), goal_figures.stances)] + [
         (localized(t, "name")[0] if t else _("Several groups (session)"), s)
         for t, s in goal_figures.by_type
     ]
-    png = charts.stacked_chart(
-        [(label, {k or "": v for k, v in counts.items()}) for label, counts in rows],
-        stance_series(),
+    return ChartSpec(
+        rows=tuple(
+            (str(label), tuple((k or "", float(v)) for k, v in counts.items()))
+            for label, counts in rows
+        ),
+        series=tuple((key, str(label)) for key, label in stance_series()),
         title=_("Positions by respondent group"),
-        fmt="png",
-        value_format=lambda share: f"{round(share * 100)} %",
     )
-    # A matplotlib figure is a web of reference cycles holding its pixel buffer (8 MiB at this
-    # size); left to the cyclic collector, a memo's forty charts pile up to 80 MiB first.
-    gc.collect()
-    return png
 
 
 def _inputs(n: int) -> str:
@@ -514,6 +511,7 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                 )
             )
         areas, appendix = [], []
+        charted: list[tuple[MemoGoal, ChartSpec]] = []
         for area in tree.focus_areas:
             goals = []
             for node in area.children:
@@ -545,7 +543,7 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                     )
                     if f.importance_mean is not None
                     else "",
-                    chart_png=_chart(consultation, f),
+                    chart_png=None,
                     unanswered=unanswered.get(item_id, 0),
                     awaiting=waiting.get(item_id, 0),
                 )
@@ -620,6 +618,8 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                         )
                     )
                 goals.append(goal)
+                if (spec := _chart(f)) is not None:
+                    charted.append((goal, spec))
                 in_appendix = GoalQuotes(
                     consultation.id,
                     item_id,
@@ -656,6 +656,10 @@ def build_memo(consultation, tree: Tree, *, public: bool, lang: str = "da") -> M
                     item.not_listed,
                     max=format_decimal(INPUTS_PER_GOAL),
                 )
+        for (goal, _spec), png in zip(
+            charted, chart_pngs.draw([spec for _goal, spec in charted]), strict=True
+        ):
+            goal.chart_png = png
         return Memo(
             kind=_("What we heard, and what we did") if public else _("Consultation memo"),
             title=localized(consultation, "title")[0],
