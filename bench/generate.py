@@ -54,6 +54,7 @@ from consult.moderation.models import Contribution
 from consult.moderation.models import ContributionFlag
 from consult.moderation.models import HideReason
 from consult.moderation.services import redacted
+from consult.readside.staff import stored_mask
 from consult.reference.models import Municipality
 from consult.reference.models import RespondentType
 from consult.reference.models import municipality_clusters
@@ -371,6 +372,8 @@ class Generator:
             "revision_id": revision_id, "stance": stance.value, "importance": None, "text": text,
             "proposed_wording": wording,
             "preferred_alternative_id": None, "position": 0, "created_at": at, "updated_at": at,
+            # What the ORM stores when the text is set (consult.readside.staff).
+            "masked_text": stored_mask(text), "masked_wording": stored_mask(wording),
         }  # fmt: skip
         input_id = self.rows.add("inputs", **{**row, **fields})
         if submitted:
@@ -390,6 +393,7 @@ class Generator:
             "response_id": response_id, "kind": kind, "item_id": None, "revision_id": None,
             "stance": None, "importance": None, "text": text, "proposed_wording": "",
             "preferred_alternative_id": None, "position": 0, "created_at": at, "updated_at": at,
+            "masked_text": stored_mask(text), "masked_wording": None,
         }  # fmt: skip
         return self.rows.add("inputs", **row)
 

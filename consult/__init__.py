@@ -69,6 +69,7 @@ def _init_extensions(app: Flask) -> None:
     from consult.mail import models as _mail  # noqa: F401
     from consult.moderation import models as _moderation  # noqa: F401
     from consult.privacy import models as _privacy  # noqa: F401
+    from consult.readside import staff as _staff  # noqa: F401 - stores inputs' masked text
     from consult.reference import models as _reference  # noqa: F401
     from consult.responses import models as _responses  # noqa: F401
     from consult.sessions import models as _sessions  # noqa: F401

@@ -501,9 +501,11 @@ def compile_command():
 
 
 def _register_readside_commands() -> None:
+    from consult.readside.staff import remask_command
     from consult.readside.upkeep import recount_command
 
     consult_cli.add_command(recount_command)
+    consult_cli.add_command(remask_command)
 
 
 _register_readside_commands()

@@ -197,6 +197,7 @@ EXPECTED: dict[str, str] = {
     # exports: the secretariat's files; the public report and open data for everyone
     "exports.list_exports": SECRETARIAT,
     "exports.start_export": SECRETARIAT,
+    "exports.download_rankings": SECRETARIAT,
     "exports.show_export": APPROVAL_READ,
     "exports.download_export": APPROVAL_READ,
     "exports.show_report": PUBLIC,

@@ -402,3 +402,34 @@ def test_each_revision_starts_with_its_items_position(migration_app):
         db.engine.dispose()
     assert positions == {11: 0, 12: 0, 21: 2, 22: 2, 31: 0, 32: 0, 41: 1, 42: 1}
     assert alternatives == 2 and items == 8
+
+
+@pytest.mark.no_db
+def test_the_masked_text_of_existing_inputs_is_filled_in(migration_app):
+    """57c36c8031c1 adds the inputs' stored masked text (CPR numbers masked, for the exports)
+    and fills it for the inputs already there; going down and up again fills it again."""
+    from sqlalchemy import text
+
+    from consult.reference.seed import load_reference_data
+    from tests.factories import make_consultation
+    from tests.factories import make_response
+
+    cpr = "230831-1457"
+    with migration_app.app_context():
+        upgrade()
+        load_reference_data()
+        c = make_consultation(focus_areas=1, goals_per_area=2)
+        make_response(c, {"fa-1-goal-1": f"Mit nummer: {cpr}", "fa-1-goal-2": "Intet her."})
+        db.session.commit()
+        downgrade(revision="3c1d9e7a5b42")
+        upgrade(revision="57c36c8031c1")
+        with db.engine.connect() as connection:
+            stored = connection.execute(
+                text("SELECT text, masked_text, masked_wording FROM inputs ORDER BY id")
+            ).all()
+        db.session.remove()
+        db.engine.dispose()
+    assert [tuple(row) for row in stored] == [
+        (f"Mit nummer: {cpr}", "Mit nummer: […]", None),
+        ("Intet her.", None, None),
+    ]

@@ -156,9 +156,10 @@ def purge_exports(job=None) -> dict:
         return {"removed": 0}
     keep = set(
         db.session.scalars(
+            # Any kind: only the job with that id writes exports/<id>.* (the build, or a job
+            # that wraps it, as a test's gated export does).
             select(jobs.Job.id).where(
                 jobs.Job.id.in_(list(stored)),
-                jobs.Job.kind == KIND,
                 jobs.Job.state != jobs.JobState.FAILED,
                 (jobs.Job.finished_at.is_(None)) | (jobs.Job.finished_at >= cutoff),
             )

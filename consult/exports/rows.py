@@ -44,6 +44,7 @@ from consult.reference.models import HealthCluster
 from consult.reference.models import Municipality
 from consult.reference.models import RespondentType
 from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Respondent
 from consult.responses.models import Response
 from consult.responses.models import ResponseState
@@ -208,6 +209,8 @@ def _raw(column):
 def _query(consultation_id: int, public: bool, item_ids=None):
     area = aliased(Item)
     state = reply_state()
+    # As staff read them: stored with CPR numbers masked (no guard per row).
+    text, wording = staff.text_columns()
     query = (
         select(
             Input.id,
@@ -215,8 +218,8 @@ def _query(consultation_id: int, public: bool, item_ids=None):
             Input.item_id,
             _raw(Input.stance),
             Input.importance,
-            Input.text,
-            Input.proposed_wording,
+            text,
+            wording,
             Input.preferred_alternative_id,
             RespondentType.name_da,
             RespondentType.name_en,
@@ -247,7 +250,8 @@ def _query(consultation_id: int, public: bool, item_ids=None):
         )
         .join(Response, Response.id == Input.response_id)
         .join(Respondent, Respondent.id == Response.respondent_id)
-        .join(Item, Item.id == Input.item_id)
+        # Outer joins from the input: an input on no item (item_id NULL) is still a row.
+        .outerjoin(Item, Item.id == Input.item_id)
         .outerjoin(area, area.id == Item.parent_id)
         .outerjoin(RespondentType, RespondentType.id == Respondent.respondent_type_id)
         .outerjoin(Municipality, Municipality.id == Respondent.municipality_id)
@@ -259,8 +263,11 @@ def _query(consultation_id: int, public: bool, item_ids=None):
         .where(
             Response.consultation_id == consultation_id,
             Response.state == ResponseState.SUBMITTED,
+            # Input on goals: a general comment or a letter (no item) is not a row of these
+            # files yet; said here, not left to a join.
+            Input.kind == InputKind.GOAL,
         )
-        .order_by(area.position, Item.position, Input.id)
+        .order_by(area.position.nulls_last(), Item.position.nulls_last(), Input.id)
     )
     if public:
         query = query.where(*published.visible())
@@ -311,7 +318,6 @@ def _rows(
     moderation_of, removed = labels.moderation, labels.removed
     no_path = ("", "", (0, 0))
     public_text = published.plain_public_text
-    staff_text = staff.text
     shown_name = naming.shown_name
     approved_state = ReplyState.APPROVED.value
     # Core, not the ORM: plain rows, a server-side cursor on PostgreSQL, BATCH rows at a time.
@@ -365,8 +371,8 @@ def _rows(
                 path,
                 stance_word,
                 importance,
-                cell(staff_text(text)),
-                cell(staff_text(wording)),
+                cell(text),
+                cell(wording),
                 preferred,
                 type_name,
                 cell(organisation),

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from consult.db import utcnow
 from consult.drafts.services import Tree
+from consult.exports import rankings
 from consult.i18n import localized
 
 #: What a spreadsheet would read as the start of a formula (OWASP "CSV injection").
@@ -29,7 +30,8 @@ def safe_cell(value):
     """Return a value a spreadsheet shows as text: no formula, no control characters."""
     if value.__class__ is not str:
         return value
-    if CONTROL.search(value) is not None:
+    # A printable text holds no control character (isprintable is far cheaper than the pattern).
+    if not value.isprintable() and CONTROL.search(value) is not None:
         value = CONTROL.sub("", value)
     if value.startswith(FORMULA_START):
         return "'" + value
@@ -53,6 +55,18 @@ def csv_stream(
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def rankings_csv(consultation, tree: Tree, *, public: bool, lang: str, delimiter: str = ";") -> str:
+    """What respondents ranked, as a CSV of its own (``<slug>-rankings.csv``): headings and
+    numbers in ``lang`` (a decimal comma in Danish), one row per item and group."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(rankings.headings(lang))
+    for row in rankings.csv_rows(consultation, tree, public=public, lang=lang):
+        writer.writerow([safe_cell(value) for value in row])
+    return buffer.getvalue()
 
 
 def _texts(obj, field: str) -> dict[str, str]:
@@ -129,6 +143,8 @@ def json_stream(
         "columns": list(columns),
         **structure(consultation, tree),
         **_decisions(consultation, tree, public=public),
+        # What respondents ranked: aggregates only, a record type of its own.
+        "rankings": rankings.json_records(consultation, tree, public=public),
     }
     # The head is complete JSON but for its last brace: the inputs array is streamed after it.
     return _json_chunks(json.dumps(head, ensure_ascii=False)[:-1] + ', "inputs": [', rows, columns)

@@ -24,6 +24,7 @@ from consult.exports import files
 from consult.exports import jobs as export_jobs
 from consult.exports import report_cache
 from consult.exports import report_jobs
+from consult.exports import tabular
 from consult.exports.forms import ExportForm
 from consult.extensions import db
 from consult.i18n import current_lang
@@ -41,7 +42,13 @@ DELIMITERS = {"semicolon": ";", "comma": ","}
 #: Seconds between the status page's reloads while an export is being made.
 REFRESH_SECONDS = 3
 #: What the public may download: the report, and the open data of published input.
-REPORT_FILES = {("report", "pdf"), ("report", "docx"), ("open-data", "csv"), ("open-data", "json")}
+REPORT_FILES = {
+    ("report", "pdf"),
+    ("report", "docx"),
+    ("open-data", "csv"),
+    ("open-data", "json"),
+    ("rankings", "csv"),
+}
 
 
 def _lang() -> str:
@@ -51,6 +58,15 @@ def _lang() -> str:
 
 def _name(consultation, suffix: str, fmt: str) -> str:
     return f"{consultation.slug}-{suffix}.{fmt}"
+
+
+def _send_rankings(consultation, tree, *, public: bool, lang: str):
+    """What respondents ranked, as a CSV of its own (aggregates only; small, made now)."""
+    delimiter = DELIMITERS.get(request.args.get("delimiter", ""), ";")
+    text = tabular.rankings_csv(consultation, tree, public=public, lang=lang, delimiter=delimiter)
+    name = _name(consultation, "rankings", "csv")
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(text, content_type=files.MEDIA["csv"], headers=headers)
 
 
 def _send_open_data(consultation, tree, fmt: str, name: str, *, lang: str):
@@ -113,6 +129,26 @@ def start_export(slug: str):
     )
     db.session.commit()
     return redirect(url_for("exports.show_export", slug=slug, job_id=job.id))
+
+
+@bp.route("/staff/consultations/<slug>/exports/rankings.csv")
+@requires(can_analyse)
+def download_rankings(slug: str):
+    """The secretariat's rankings CSV: every group, however small (the public file leaves out
+    figures of fewer than five respondents)."""
+    consultation, tree = consultation_and_tree(slug)
+    lang = _lang()
+    audit.record(
+        current_user,
+        "exports.download",
+        "consultation",
+        consultation.id,
+        consultation_id=consultation.id,
+        reason="rankings-csv",
+        lang=lang,
+    )
+    db.session.commit()
+    return _send_rankings(consultation, tree, public=False, lang=lang)
 
 
 def _own_export(slug: str, job_id: int):
@@ -269,4 +305,6 @@ def download_report(slug: str, kind: str, fmt: str):
             return _preparing(consultation, 503)
         response.headers["X-Report-Current"] = "yes" if built.is_current else "no"
         return response
+    if kind == "rankings":
+        return _send_rankings(consultation, tree, public=True, lang=_lang())
     return _send_open_data(consultation, tree, fmt, name, lang=_lang())

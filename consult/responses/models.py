@@ -277,6 +277,11 @@ class Input(TimestampMixin, db.Model):
     importance: Mapped[int | None]
     text: Mapped[str] = mapped_column(Text, default="")
     proposed_wording: Mapped[str] = mapped_column(Text, default="")
+    #: ``text`` and ``proposed_wording`` as staff read them (CPR numbers masked), stored when
+    #: the text is set (``consult.readside.staff``), so a million-row export runs no guard;
+    #: None where masking changes nothing (almost always): read ``staff.text_columns()``.
+    masked_text: Mapped[str | None] = mapped_column(Text)
+    masked_wording: Mapped[str | None] = mapped_column(Text)
     preferred_alternative_id: Mapped[int | None] = mapped_column(
         ForeignKey("alternatives.id", ondelete="SET NULL")
     )
