@@ -34,6 +34,7 @@ from consult.analysis.jobs import topic
 from consult.analysis.models import Disposition
 from consult.analysis.models import DuplicateGroup
 from consult.analysis.models import Reply
+from consult.analysis.models import ReplyState
 from consult.analysis.models import Tag
 from consult.analysis.views import consultation_and_tree
 from consult.extensions import db
@@ -321,11 +322,22 @@ def list_tags(slug: str):
             db.session.commit()
             flash(_("The tag is added."), "success")
             return redirect(url_for("inputs.list_tags", slug=slug))
+    # Where the answer to each theme stands: approved replies, and replies still being written.
+    answers: dict[int, dict[str, int]] = {}
+    for tag_id, state, n in db.session.execute(
+        select(Reply.tag_id, Reply.state, func.count())
+        .join(Tag, Tag.id == Reply.tag_id)
+        .where(Tag.consultation_id == consultation.id)
+        .group_by(Reply.tag_id, Reply.state)
+    ):
+        key = "approved" if state is ReplyState.APPROVED else "working"
+        answers.setdefault(tag_id, {"approved": 0, "working": 0})[key] += n
     return render_template(
         "inputs/tag_list.html",
         consultation=consultation,
         form=form,
         counts=services.tag_counts(consultation.id),
+        answers=answers,
     )
 
 

@@ -78,6 +78,9 @@ def test_a_theme_reply_answers_the_theme_and_needs_a_second_user(app, desk):  # 
     db.session.expire_all()
     assert db.session.get(Reply, reply.id).state is ReplyState.APPROVED
     assert _answered(public=True) == {TEXTS["sygehus"], TEXTS["kommunens"]}
+    # The list of tags says where the theme's answer stands.
+    tags_page = client.get(f"/staff/consultations/{c.slug}/inputs/tags").get_data(as_text=True)
+    assert "1 approved reply" in tags_page and "See or change the reply" in tags_page
     # Changing an approved reply makes it a draft again.
     post_form(client, url, {"goal": str(goal_id), "text": "Rettet.", "disposition": "noted"})
     db.session.expire_all()
