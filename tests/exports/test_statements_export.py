@@ -177,6 +177,7 @@ def test_a_theme_reply_answers_its_inputs_in_the_exports_and_the_browser(world):
     new = client.get(f"{base}?state=new").get_data(as_text=True)
     approved = client.get(f"{base}?state=approved").get_data(as_text=True)
     assert "Et godt mål." not in new and "Et godt mål." in approved
+    assert "Answered through the theme “finansiering”" in approved  # the row says why
     tree = _tree(c)
     for public in (False, True):
         document = json.loads("".join(files.text_chunks("json", c, tree, public=public)))
