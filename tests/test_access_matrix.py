@@ -198,6 +198,7 @@ EXPECTED: dict[str, str] = {
     "exports.list_exports": SECRETARIAT,
     "exports.start_export": SECRETARIAT,
     "exports.download_rankings": SECRETARIAT,
+    "exports.download_statements": SECRETARIAT,
     "exports.show_export": APPROVAL_READ,
     "exports.download_export": APPROVAL_READ,
     "exports.show_report": PUBLIC,
@@ -263,7 +264,9 @@ def _url(app, rule, consultation) -> str:
         elif arg == "key":
             values[arg] = "fa-1-goal-1"
         elif arg == "kind":
-            values[arg] = "clusters"
+            values[arg] = (
+                "comments" if rule.endpoint == "exports.download_statements" else "clusters"
+            )
         elif arg == "filename":
             values[arg] = "consult.css"
         elif rule._converters.get(arg).__class__.__name__ == "IntegerConverter":

@@ -17,9 +17,11 @@ from sqlalchemy.orm import selectinload
 from consult.analysis import search
 from consult.analysis.figures import reply_state
 from consult.analysis.figures import submitted
+from consult.analysis.figures import theme_reply
 from consult.analysis.models import Reply
 from consult.analysis.models import ReplyState
 from consult.analysis.models import input_tags
+from consult.extensions import db
 from consult.responses.models import Channel
 from consult.responses.models import Input
 from consult.responses.models import InputKind
@@ -165,3 +167,17 @@ def browse(consultation_id: int, f: BrowseFilter):
 def matching_ids(consultation_id: int, f: BrowseFilter):
     """A select of the ids a filter finds: for acting on a whole selection in SQL."""
     return _joined(select(Input.id)).where(*conditions(consultation_id, f))
+
+
+def theme_replies_of(input_ids: list[int]) -> dict[int, Reply]:
+    """The reply to a theme that answers each of these inputs without a reply of their own
+    (``figures.theme_reply``, the one ``reply_state`` takes), with its tag: one query a page."""
+    if not input_ids:
+        return {}
+    rows = db.session.execute(
+        select(Input.id, Reply)
+        .join(Reply, Reply.id == theme_reply())
+        .where(Input.id.in_(input_ids), Input.reply_id.is_(None))
+        .options(joinedload(Reply.tag))
+    ).all()
+    return {input_id: reply for input_id, reply in rows}

@@ -22,6 +22,7 @@ from sqlalchemy import distinct
 from sqlalchemy import func
 from sqlalchemy import literal
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm import joinedload
 
 from consult.analysis.models import DuplicateGroup
@@ -57,20 +58,74 @@ def on_goals():
     return Input.kind == InputKind.GOAL
 
 
-def reply_state():
-    """A SQL expression for an input's reply state (new, in progress, drafted, approved).
+def theme_reply(*, public: bool = False):
+    """A correlated subquery on ``Input``: the id of the reply to one of its themes (a tag of
+    the input; the reply on its goal or on every goal), the furthest on first (approved, then
+    drafted), the oldest of those; NULL when none. ``public``: approved replies only."""
+    theme = aliased(Reply)
+    query = (
+        select(theme.id)
+        .join(input_tags, input_tags.c.tag_id == theme.tag_id)
+        .where(
+            input_tags.c.input_id == Input.id,
+            theme.item_id.is_(None) | (theme.item_id == Input.item_id),
+        )
+        .order_by(_furthest(theme), theme.id)
+        .limit(1)
+    )
+    if public:
+        query = query.where(theme.state == ReplyState.APPROVED)
+    return query.correlate(Input).scalar_subquery()
 
-    Labelled, so GROUP BY names the column: PostgreSQL does not see two renderings of the same
-    CASE with separate bound parameters as one expression.
+
+def _furthest(reply):
+    return case(
+        (reply.state == ReplyState.APPROVED, 0), (reply.state == ReplyState.DRAFTED, 1), else_=2
+    )
+
+
+def _state_word(reply):
+    return case(
+        (reply.state == ReplyState.APPROVED, literal(ReplyState.APPROVED.value)),
+        (reply.state == ReplyState.DRAFTED, literal(ReplyState.DRAFTED.value)),
+        else_=literal(ReplyState.IN_PROGRESS.value),
+    )
+
+
+def reply_state():
+    """A SQL expression for an input's reply state (new, in progress, drafted, approved), on a
+    query that outer-joins ``Reply`` on ``Input.reply_id``.
+
+    The input's own reply decides; an input without one takes the state of the reply to one
+    of its themes (``theme_reply``: approved if any is), so an input whose theme is answered
+    is answered (as ``analysis.services.answered`` says); else an assignee makes it "in
+    progress". Labelled, so GROUP BY names the column: PostgreSQL does not see two renderings
+    of the same CASE with separate bound parameters as one expression.
     """
+    theme = aliased(Reply)
+    theme_state = (
+        select(_state_word(theme))
+        .join(input_tags, input_tags.c.tag_id == theme.tag_id)
+        .where(
+            input_tags.c.input_id == Input.id,
+            theme.item_id.is_(None) | (theme.item_id == Input.item_id),
+        )
+        .order_by(_furthest(theme))
+        .limit(1)
+        .correlate(Input)
+        .scalar_subquery()
+    )
     return case(
         (Reply.state == ReplyState.APPROVED, literal(ReplyState.APPROVED.value)),
         (Reply.state == ReplyState.DRAFTED, literal(ReplyState.DRAFTED.value)),
-        (
-            (Input.reply_id.is_not(None)) | (Input.assignee_id.is_not(None)),
-            literal(ReplyState.IN_PROGRESS.value),
+        (Input.reply_id.is_not(None), literal(ReplyState.IN_PROGRESS.value)),
+        else_=func.coalesce(
+            theme_state,
+            case(
+                (Input.assignee_id.is_not(None), literal(ReplyState.IN_PROGRESS.value)),
+                else_=literal(ReplyState.NEW.value),
+            ),
         ),
-        else_=literal(ReplyState.NEW.value),
     ).label("reply_state")
 
 

@@ -142,6 +142,8 @@ def browse(slug: str):
         tag_form=tag_form,
         assign_form=assign_form,
         letter_links=letter_links,
+        # Inputs without a reply of their own that a reply to one of their themes answers.
+        theme_replies=browser.theme_replies_of([i.id for i in page.items]),
         reply_form=ReplyForm(formdata=None),
     )
 

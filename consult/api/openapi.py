@@ -14,6 +14,7 @@ from consult.drafts.models import Status
 from consult.moderation.models import ModerationState
 from consult.responses.models import Channel
 from consult.responses.models import Consent
+from consult.responses.models import InputKind
 from consult.responses.models import Stance
 
 #: The largest page size and page number the inputs endpoint accepts.
@@ -105,13 +106,23 @@ def _schemas() -> dict:
     }
     public_input = {
         "id": {"type": "integer", "description": "The input's identifier."},
-        "goal_key": _string("The key of the goal or initiative it answers."),
+        "kind": _string(
+            "goal: input on a goal or initiative; comment: the response's general comment; "
+            "letter: the organisation's letter (public view: no text, only who sent it).",
+            enum=_values(InputKind),
+        ),
+        "goal_key": _nullable(
+            _string("The key of the goal or initiative it answers; null for a comment or letter.")
+        ),
         "stance": _nullable(_string(enum=_values(Stance))),
         "importance": _nullable({"type": "integer", "minimum": 1, "maximum": 5}),
         "preferred_alternative": _nullable(_string("The letter of the preferred wording.")),
-        "text": _string(
-            "Public view: the text as published, removed parts shown as \u201c[fjernet]\u201d. "
-            "Staff view: the text as written, CPR numbers masked as \u201c[\u2026]\u201d."
+        "text": _nullable(
+            _string(
+                "Public view: the text as published, removed parts shown as \u201c[fjernet]\u201d"
+                " (null for a letter). Staff view: the text as written, CPR numbers masked as "
+                "\u201c[\u2026]\u201d (a letter: the text read out of it)."
+            )
         ),
         "proposed_wording": _nullable(_string("A wording the respondent proposes.")),
         "is_redacted": {"type": "boolean", "description": "A moderator removed parts of it."},
@@ -169,8 +180,8 @@ def _schemas() -> dict:
             {**public_input, **staff_only},
             required=list(public_input),
             description=(
-                "One input on a goal or initiative. The staff-only properties are present "
-                "only with a staff token."
+                "One input on a goal or initiative, or a general comment or letter (kind). "
+                "The staff-only properties are present only with a staff token."
             ),
         ),
         "InputPage": _object(

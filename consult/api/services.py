@@ -42,6 +42,7 @@ from consult.readside import naming
 from consult.readside import public as published
 from consult.readside import staff
 from consult.responses.models import Input
+from consult.responses.models import InputKind
 from consult.responses.models import Respondent
 from consult.responses.models import Response
 from consult.responses.models import ResponseState
@@ -250,16 +251,18 @@ def _filtered(query, consultation_id: int, full: bool):
     query = (
         query.join(Input.response)
         .join(Response.respondent)
-        .join(Input.item)
+        # Outer: a general comment or a letter answers no goal, and is listed too.
+        .outerjoin(Input.item)
         .where(Response.consultation_id == consultation_id)
     )
     if full:
         return query.outerjoin(Contribution, Contribution.input_id == Input.id).where(
             Response.state == ResponseState.SUBMITTED
         )
+    # Inputs, general comments and letters: every published contribution (a letter without
+    # its text, ``_public_item``).
     return query.join(Contribution, Contribution.input_id == Input.id).where(
         Contribution.consultation_id == consultation_id,
-        Contribution.kind == ContributionKind.INPUT,
         *published.visible(),
     )
 
@@ -287,7 +290,8 @@ def _answer(input_: Input) -> dict:
     """What every view of an input shows: which goal, and the answer's structured parts."""
     return {
         "id": input_.id,
-        "goal_key": input_.item.key,
+        "kind": input_.kind.value,
+        "goal_key": input_.item.key if input_.item is not None else None,
         "stance": input_.stance.value if input_.stance else None,
         "importance": input_.importance,
         "preferred_alternative": (
@@ -298,11 +302,17 @@ def _answer(input_: Input) -> dict:
 
 def _public_item(input_: Input, contribution: Contribution) -> dict:
     wording = contribution.public_wording
+    # A letter is public only as its file: never the text read out of it.
+    is_letter = input_.kind is InputKind.LETTER
     return {
         **_answer(input_),
-        "text": published.plain_public_text(contribution.public_text, REMOVED_LABEL),
+        "text": None
+        if is_letter
+        else published.plain_public_text(contribution.public_text, REMOVED_LABEL),
         "proposed_wording": (
-            published.plain_public_text(wording, REMOVED_LABEL) if wording else None
+            published.plain_public_text(wording, REMOVED_LABEL)
+            if wording and not is_letter
+            else None
         ),
         "is_redacted": contribution.is_redacted,
         "respondent_type": _respondent_type(input_.response),
@@ -340,18 +350,36 @@ def _full_item(
 
 
 def _total(consultation: Consultation, full: bool) -> int:
-    """Count the inputs a view lists from what is kept, never by walking the inputs."""
+    """Count the inputs a view lists from what is kept, never by walking the inputs; and the
+    general comments and letters (at most two a response) by one count of their own."""
     if full:
         # Response.input_count is kept by ORM events; the covering index answers this.
-        return int(
-            db.session.scalar(
-                select(func.coalesce(func.sum(Response.input_count), 0)).where(
-                    Response.consultation_id == consultation.id,
-                    Response.state == ResponseState.SUBMITTED,
-                )
+        on_goals = db.session.scalar(
+            select(func.coalesce(func.sum(Response.input_count), 0)).where(
+                Response.consultation_id == consultation.id,
+                Response.state == ResponseState.SUBMITTED,
             )
         )
-    return published.consultation_total(consultation.id)
+        statements = db.session.scalar(
+            select(func.count(Input.id))
+            .join(Response, Response.id == Input.response_id)
+            .where(
+                Response.consultation_id == consultation.id,
+                Response.state == ResponseState.SUBMITTED,
+                Input.kind != InputKind.GOAL,
+            )
+        )
+        return int(on_goals) + int(statements or 0)
+    statements = db.session.scalar(
+        select(func.count(Contribution.id))
+        .join(Response, Response.id == Contribution.response_id)
+        .where(
+            Contribution.consultation_id == consultation.id,
+            Contribution.kind != ContributionKind.INPUT,
+            *published.visible(),
+        )
+    )
+    return published.consultation_total(consultation.id) + int(statements or 0)
 
 
 def inputs_page(
@@ -386,8 +414,8 @@ def inputs_page(
     key = Input.id if full else Contribution.input_id
     if full:
         query = query.outerjoin(Reply, Reply.id == Input.reply_id)
-    # Always a range on the key, which the index walks (comments and letters have input ids
-    # too, and are left out by their kind; they answer no goal).
+    # Always a range on the key, which the index walks (general comments and letters are
+    # inputs too, in the same order, with ``kind`` saying which).
     # Both sides of the join: PostgreSQL does not carry a range across it, and would merge-join
     # from the first input on.
     query = query.where(key > (after or 0), Input.id > (after or 0))

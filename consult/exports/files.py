@@ -11,6 +11,7 @@ from typing import IO
 from consult.drafts.services import Tree
 from consult.exports import pg_copy
 from consult.exports import rows as exports
+from consult.exports import statements
 from consult.exports.memo import build_memo
 from consult.exports.tabular import csv_stream
 from consult.exports.tabular import json_stream
@@ -43,7 +44,28 @@ def text_chunks(
     rows = exports.stream(consultation.id, tree, labels, public=public, lang=lang, safe=safe)
     if fmt == "csv":
         return csv_stream(rows, columns, delimiter)
-    return json_stream(consultation, tree, rows, columns, public=public)
+    # The general comments and the letters: record types of their own, before the inputs.
+    records = [
+        (
+            kind,
+            statements.columns(kind, public),
+            statements.stream(consultation.id, kind, labels, public=public, lang=lang),
+        )
+        for kind in statements.KINDS
+    ]
+    return json_stream(consultation, tree, rows, columns, public=public, records=records)
+
+
+def statement_chunks(
+    kind: str, consultation, *, public: bool = False, lang: str = "da", delimiter: str = ";"
+) -> Iterator[str]:
+    """The general comments (``kind`` "comments") or the letters ("letters") as a CSV of
+    their own (``<slug>-comments.csv``, ``<slug>-letters.csv``), words in ``lang``."""
+    labels = exports.labels_for(lang)
+    rows = statements.stream(
+        consultation.id, kind, labels, public=public, lang=lang, safe=safe_cell
+    )
+    return csv_stream(rows, statements.columns(kind, public), delimiter)
 
 
 def write_binary(fmt: str, consultation, tree: Tree, out: IO[bytes], *, public=False, lang="da"):

@@ -175,9 +175,12 @@ def _query(consultation_id: int, tree: Tree, labels: rows.Labels, *, public: boo
 
     stance = word("stance_words", type_coerce(Input.stance, String), labels.stance)
     channel = word("channel_words", type_coerce(Response.channel, String), labels.channel)
-    disposition = word(
-        "disposition_words", type_coerce(Reply.disposition, String), labels.disposition
+    # The own reply, or the reply to one of the input's themes: rows.py's expressions.
+    raw_disposition, reply_text, reply_reason, theme_joins = rows.theme_reply_columns(
+        labels, public=public
     )
+    joins.extend(theme_joins)
+    disposition = word("disposition_words", raw_disposition, labels.disposition)
     state = reply_state()
     common_head = [
         Input.id,
@@ -215,7 +218,7 @@ def _query(consultation_id: int, tree: Tree, labels: rows.Labels, *, public: boo
             _plain(channel),
             _safe(Meeting.title),
             case((approved, _plain(disposition)), else_=null()),
-            _safe(case((approved, Reply.text), else_=null())),
+            _safe(case((approved, reply_text), else_=null())),
             _iso(Contribution.reviewed_at),
         ]
     else:
@@ -247,8 +250,8 @@ def _query(consultation_id: int, tree: Tree, labels: rows.Labels, *, public: boo
             ),
             _plain(word("reply_state_words", state, labels.reply_state)),
             _plain(disposition),
-            _safe(Reply.text),
-            _safe(Reply.reason),
+            _safe(reply_text),
+            _safe(reply_reason),
             _plain(
                 word("moderation_words", type_coerce(Contribution.state, String), labels.moderation)
             ),

@@ -15,9 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from dataclasses import field
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import String
+from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import literal
 from sqlalchemy import literal_column
@@ -26,6 +29,7 @@ from sqlalchemy import type_coerce
 from sqlalchemy.orm import aliased
 
 from consult.analysis.figures import reply_state
+from consult.analysis.figures import theme_reply
 from consult.analysis.models import DuplicateGroup
 from consult.analysis.models import Reply
 from consult.analysis.models import ReplyState
@@ -45,6 +49,7 @@ from consult.reference.models import Municipality
 from consult.reference.models import RespondentType
 from consult.responses.models import Input
 from consult.responses.models import InputKind
+from consult.responses.models import Letter
 from consult.responses.models import Respondent
 from consult.responses.models import Response
 from consult.responses.models import ResponseState
@@ -143,6 +148,11 @@ class Labels:
     reply_state: dict[str, str]
     moderation: dict[str, str]
     removed: str
+    #: Before and after the theme's name in "Answered through the theme “X”: " (a reply to
+    #: a theme answering an input without a reply of its own).
+    theme: tuple[str, str] = ("", " ")
+    #: Consent (general comments and letters say it; codes in JSON).
+    consent: dict[str, str] = field(default_factory=dict)
 
     def of(self, table: str, code) -> str:
         if code is None:
@@ -206,9 +216,44 @@ def _raw(column):
     return type_coerce(column, String)
 
 
-def _query(consultation_id: int, public: bool, item_ids=None):
+def theme_reply_columns(labels: Labels, *, public: bool):
+    """The reply's disposition, text and reason as an export shows them, and the joins they
+    need: the input's own reply, or where it has none, the reply to one of its themes
+    (``figures.theme_reply``; public: approved only), its text after "Answered through the
+    theme “…”:". ``pg_copy`` writes the same cells from the same expressions."""
+    theme = aliased(Reply, name="theme_reply")
+    theme_tag = aliased(Tag, name="theme_tag")
+    joins = [
+        (theme, Input.reply_id.is_(None) & (theme.id == theme_reply(public=public))),
+        (theme_tag, theme_tag.id == theme.tag_id),
+    ]
+    before, after = labels.theme
+    disposition = func.coalesce(_raw(Reply.disposition), _raw(theme.disposition))
+    text = case(
+        (
+            theme.id.is_not(None),
+            literal(before, String) + theme_tag.name + literal(after, String) + theme.text,
+        ),
+        else_=Reply.text,
+    )
+    reason = func.coalesce(Reply.reason, theme.reason)
+    return disposition, text, reason, joins
+
+
+def _query(
+    consultation_id: int,
+    public: bool,
+    item_ids=None,
+    *,
+    labels: Labels | None = None,
+    kind: InputKind = InputKind.GOAL,
+):
     area = aliased(Item)
     state = reply_state()
+    disposition, reply_text, reason, joins = theme_reply_columns(
+        labels or codes_for("da"), public=public
+    )
+    letter = (Letter.filename, Letter.size_bytes) if kind is InputKind.LETTER else ()
     # As staff read them: stored with CPR numbers masked (no guard per row).
     text, wording = staff.text_columns()
     query = (
@@ -237,9 +282,9 @@ def _query(consultation_id: int, public: bool, item_ids=None):
             DuplicateGroup.is_campaign,
             DuplicateGroup.label,
             state,
-            _raw(Reply.disposition),
-            Reply.text,
-            Reply.reason,
+            disposition,
+            reply_text,
+            reason,
             _raw(Contribution.state),
             Contribution.public_text,
             Contribution.public_wording,
@@ -247,6 +292,7 @@ def _query(consultation_id: int, public: bool, item_ids=None):
             _iso(Response.submitted_at),
             _iso(Input.updated_at),
             _tag_names() if not public else literal(None),
+            *letter,
         )
         .join(Response, Response.id == Input.response_id)
         .join(Respondent, Respondent.id == Response.respondent_id)
@@ -263,12 +309,16 @@ def _query(consultation_id: int, public: bool, item_ids=None):
         .where(
             Response.consultation_id == consultation_id,
             Response.state == ResponseState.SUBMITTED,
-            # Input on goals: a general comment or a letter (no item) is not a row of these
-            # files yet; said here, not left to a join.
-            Input.kind == InputKind.GOAL,
+            # Input on goals, or (``statements``) the general comments or the letters: said
+            # here, not left to a join.
+            Input.kind == kind,
         )
         .order_by(area.position.nulls_last(), Item.position.nulls_last(), Input.id)
     )
+    for target, on in joins:
+        query = query.outerjoin(target, on)
+    if letter:
+        query = query.outerjoin(Letter, Letter.response_id == Response.id)
     if public:
         query = query.where(*published.visible())
     if item_ids is not None:
@@ -301,7 +351,7 @@ def stream(
     cell = safe or _same
     paths = {k: (key, cell(path), place) for k, (key, path, place) in goal_paths(tree).items()}
     alternatives = {k: cell(v) for k, v in _alternatives(tree).items()}
-    query = _query(consultation_id, public, item_ids)
+    query = _query(consultation_id, public, item_ids, labels=labels)
     return _rows(query, paths, alternatives, labels, cell, public=public, en=lang == "en")
 
 
@@ -413,7 +463,7 @@ def count(consultation_id: int, *, public: bool = False) -> int:
 def codes_for(lang: str) -> Labels:
     """Codes as they are ("support", "online"): for JSON, which programs read."""
     with force_locale(lang):
-        return Labels({}, {}, {}, {}, {}, removed=str(words.REMOVED))
+        return Labels({}, {}, {}, {}, {}, removed=str(words.REMOVED), theme=_through_theme())
 
 
 def labels_for(lang: str) -> Labels:
@@ -426,4 +476,14 @@ def labels_for(lang: str) -> Labels:
             reply_state=words.words(words.REPLY_STATE),
             moderation=words.words(words.MODERATION_STATE),
             removed=str(words.REMOVED),
+            theme=_through_theme(),
+            consent=words.words(words.CONSENT),
         )
+
+
+def _through_theme() -> tuple[str, str]:
+    """The words around a theme's name before a theme reply's text, in the current language."""
+    marker = "\x00"
+    words_ = _("Answered through the theme “%(theme)s”:", theme=marker)
+    before, _marker, after = words_.partition(marker)
+    return before, after + " "

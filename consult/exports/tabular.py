@@ -131,33 +131,54 @@ def _decisions(consultation, tree: Tree, *, public: bool) -> dict:
 
 
 def json_stream(
-    consultation, tree: Tree, rows: Iterable[tuple], columns: tuple[str, ...], *, public: bool
+    consultation,
+    tree: Tree,
+    rows: Iterable[tuple],
+    columns: tuple[str, ...],
+    *,
+    public: bool,
+    records: Iterable[tuple[str, tuple[str, ...], Iterable[tuple]]] = (),
 ) -> Iterator[str]:
     """Return a JSON document (schema ``consult-export/1``) as chunks, the inputs last.
 
-    The head is made now, while ``consultation`` and ``tree`` are in their session."""
+    ``records``: (name, columns, rows) of further record types (the general comments and the
+    letters), each streamed as an array of its own before the inputs, its columns in the
+    head's ``record_columns``. The head is made now, while ``consultation`` and ``tree`` are
+    in their session."""
+    records = list(records)
     head = {
         "schema": JSON_SCHEMA,
         "generated_at": utcnow().isoformat(timespec="seconds"),
         "public": public,
         "columns": list(columns),
+        "record_columns": {name: list(cols) for name, cols, _rows in records},
         **structure(consultation, tree),
         **_decisions(consultation, tree, public=public),
         # What respondents ranked: aggregates only, a record type of its own.
         "rankings": rankings.json_records(consultation, tree, public=public),
     }
-    # The head is complete JSON but for its last brace: the inputs array is streamed after it.
-    return _json_chunks(json.dumps(head, ensure_ascii=False)[:-1] + ', "inputs": [', rows, columns)
+    # The head is complete JSON but for its last brace: the record arrays (the inputs last)
+    # are streamed after it.
+    return _json_document(
+        json.dumps(head, ensure_ascii=False)[:-1], [*records, ("inputs", columns, rows)]
+    )
 
 
-def _json_chunks(head: str, rows: Iterable[tuple], columns: tuple[str, ...]) -> Iterator[str]:
+def _json_document(head: str, arrays) -> Iterator[str]:
     yield head
+    for name, columns, rows in arrays:
+        yield f', "{name}": ['
+        yield from _json_array(rows, columns)
+    yield "}"
+
+
+def _json_array(rows: Iterable[tuple], columns: tuple[str, ...]) -> Iterator[str]:
     dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
-    separator = ""  # none before the first input, a comma before every chunk after it
+    separator = ""  # none before the first record, a comma before every chunk after it
     chunk: list[str] = []
     for row in rows:
         chunk.append(dumps(dict(zip(columns, row, strict=True))))
         if len(chunk) >= 1000:
             yield separator + ",".join(chunk)
             separator, chunk = ",", []
-    yield (separator if chunk else "") + ",".join(chunk) + "]}"
+    yield (separator if chunk else "") + ",".join(chunk) + "]"

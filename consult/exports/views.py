@@ -48,6 +48,8 @@ REPORT_FILES = {
     ("open-data", "csv"),
     ("open-data", "json"),
     ("rankings", "csv"),
+    ("comments", "csv"),
+    ("letters", "csv"),
 }
 
 
@@ -67,6 +69,18 @@ def _send_rankings(consultation, tree, *, public: bool, lang: str):
     name = _name(consultation, "rankings", "csv")
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(text, content_type=files.MEDIA["csv"], headers=headers)
+
+
+def _send_statements(consultation, kind: str, *, public: bool, lang: str):
+    """The general comments or the letters as a CSV of their own, streamed (public: published
+    comments' text, letters named only)."""
+    delimiter = DELIMITERS.get(request.args.get("delimiter", ""), ";")
+    chunks = files.statement_chunks(
+        kind, consultation, public=public, lang=lang, delimiter=delimiter
+    )
+    name = _name(consultation, kind, "csv")
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(stream_with_context(chunks), content_type=files.MEDIA["csv"], headers=headers)
 
 
 def _send_open_data(consultation, tree, fmt: str, name: str, *, lang: str):
@@ -149,6 +163,26 @@ def download_rankings(slug: str):
     )
     db.session.commit()
     return _send_rankings(consultation, tree, public=False, lang=lang)
+
+
+@bp.route("/staff/consultations/<slug>/exports/<any(comments, letters):kind>.csv")
+@requires(can_analyse)
+def download_statements(slug: str, kind: str):
+    """The secretariat's CSV of the general comments or of the letters (with the text read
+    out of each letter, CPR numbers masked)."""
+    consultation, _tree = consultation_and_tree(slug)
+    lang = _lang()
+    audit.record(
+        current_user,
+        "exports.download",
+        "consultation",
+        consultation.id,
+        consultation_id=consultation.id,
+        reason=f"{kind}-csv",
+        lang=lang,
+    )
+    db.session.commit()
+    return _send_statements(consultation, kind, public=False, lang=lang)
 
 
 def _own_export(slug: str, job_id: int):
@@ -307,4 +341,6 @@ def download_report(slug: str, kind: str, fmt: str):
         return response
     if kind == "rankings":
         return _send_rankings(consultation, tree, public=True, lang=_lang())
+    if kind in ("comments", "letters"):
+        return _send_statements(consultation, kind, public=True, lang=_lang())
     return _send_open_data(consultation, tree, fmt, name, lang=_lang())

@@ -1,6 +1,7 @@
-"""The input as an Excel workbook: a summary with every goal's figures and a chart, then one
-sheet per focus area with its inputs. Written by XlsxWriter in constant-memory mode (each
-sheet's rows go to a temporary file as they are written), so memory stays flat at any size.
+"""The input as an Excel workbook: a summary with every goal's figures and a chart, the
+rankings, the general comments and the letters, then one sheet per focus area with its
+inputs. Written by XlsxWriter in constant-memory mode (each sheet's rows go to a temporary
+file as they are written), so memory stays flat at any size.
 
 Formula-safe twice over: XlsxWriter is told never to read a string as a formula, a number
 or a link, and every text cell goes through ``safe_cell`` as in the CSV.
@@ -25,6 +26,7 @@ from consult.drafts.models import ItemKind
 from consult.drafts.services import Tree
 from consult.exports import rankings
 from consult.exports import rows as exports
+from consult.exports import statements
 from consult.exports.tabular import safe_cell
 from consult.extensions import db
 from consult.i18n import localized
@@ -193,6 +195,13 @@ def write_xlsx(consultation, tree: Tree, out: IO[bytes] | str, *, public=False, 
         _summary(workbook, consultation, tree, labels, bold, decimal)
         _rankings(workbook, consultation, tree, bold, public=public, lang=lang)
         taken = {"summary", _("Summary").lower(), "rankings", _("Rankings").lower()}
+        # The general comments and the letters: a sheet each, after the rankings.
+        for kind, title in (("comments", _("General comments")), ("letters", _("Letters"))):
+            rows = statements.stream(
+                consultation.id, kind, labels, public=public, lang=lang, safe=safe_cell
+            )
+            kind_columns = statements.columns(kind, public)
+            _area_sheets(workbook, title, taken, kind_columns, rows, bold, wrap)
         for area in tree.focus_areas:
             items = [n.item.id for n in area.children if n.kind.takes_input]
             rows = exports.stream(

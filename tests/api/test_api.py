@@ -39,6 +39,7 @@ from tests.factories import sign_in
 CPR_TEXT = "Min mor har cpr 010190-1234 og fik ingen hjælp efter udskrivelsen."
 PUBLIC_KEYS = {
     "id",
+    "kind",
     "goal_key",
     "stance",
     "importance",

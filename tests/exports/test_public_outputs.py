@@ -263,9 +263,13 @@ def test_nothing_private_is_in_any_public_output(app, world):
 
     # The search found what is published, so it would have found the rest.
     base = f"/consultations/{c.slug}"
-    for kind, fmt in REPORT_FILES - {("rankings", "csv")}:  # figures only, no input text
+    # (The rankings are figures only; the comments and letters files hold no goal input.)
+    others = {("rankings", "csv"), ("comments", "csv"), ("letters", "csv")}
+    for kind, fmt in REPORT_FILES - others:
         assert_holds(outputs, f"{base}/report/{kind}.{fmt}?", *everything, OK_REPLY)
     assert found(outputs, f"{base}/report/rankings.csv?")
+    assert_holds(outputs, f"{base}/report/comments.csv?", ORG_COMMENT)
+    assert_holds(outputs, f"{base}/report/open-data.json?", ORG_COMMENT)
     # The page quotes the input under each approved reply; the rest is a link away.
     assert_holds(outputs, f"{base}/report/?", OK_TEXT, OK_NAME, OK_REPLY)
     assert_holds(outputs, f"/api/v1/consultations/{c.slug}/inputs?lang", *everything, "[fjernet]")

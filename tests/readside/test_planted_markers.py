@@ -264,6 +264,8 @@ def staff_outputs(app, world: World, tmp_path) -> list[Output]:
     sign_in(client, world.secretariat)
     base = f"/staff/consultations/{c.slug}"
     urls = [f"{base}/exports/", f"{base}/inputs/"]
+    # The general comments and the letters, a CSV each (the XLSX and JSON hold them too).
+    urls += [f"{base}/exports/comments.csv", f"{base}/exports/letters.csv"]
     urls += [f"{base}/inputs/groups", f"{base}/analysis/goals/{GOAL_1}"]
     urls += [
         f"{base}/inputs/{input_id}"
@@ -412,6 +414,17 @@ def test_planted_personal_data_reaches_no_output_it_must_not(app, world, tmp_pat
         assert marker.casefold() in api_text
         assert lacking(staff_files, marker) == []
     assert lacking(the(staff, "/exports/csv"), "[…]", PHONES[1]) == []  # staff: CPR masked only
+    # The comment and letter records: staff read the comment (CPR masked) and the letter's
+    # text, in their CSV files, the workbooks and the JSON; the public files (checked above
+    # with every public output) neither an unpublished comment nor a letter's text.
+    assert lacking(the(staff, "/exports/comments.csv"), "MRKCOMMENT", "[…]") == []
+    assert lacking(the(staff, "/exports/letters.csv"), LETTER) == []
+    workbooks_and_json = [o for o in staff_files if "csv" not in o.url]
+    assert len(workbooks_and_json) == 6
+    assert lacking(workbooks_and_json, "MRKCOMMENT", LETTER) == []
+    public_statements = the(public, "/report/comments.csv") + the(public, "/report/letters.csv")
+    assert len(public_statements) == 6  # two files; Danish with either separator, English
+    assert lacking(the(public, "/report/letters.csv"), "brev.pdf") == []
     # The session's record, personal data masked, for everyone in the room.
     for page in ("/projector", "/minutes", "/sessions/record/"):
         assert lacking(the(meeting, page), "MRKCAPTURE", "MRKPHONE", "[…]") == []
