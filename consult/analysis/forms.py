@@ -67,12 +67,11 @@ class AssignForm(SelectionForm):
     submit = SubmitField(_l("Assign"))
 
 
-class ReplyForm(SelectionForm):
-    text = TextAreaField(
-        _l("Reply"),
-        filters=[_text],
-        validators=[Length(max=TEXT_MAX)],
-    )
+class _ReplyFields(BaseForm):
+    """What every reply asks: the text, what was done with the input, why, and whether it is
+    ready for a colleague to approve (a reply to inputs and a reply to a theme)."""
+
+    text = TextAreaField(_l("Reply"), filters=[_text], validators=[Length(max=TEXT_MAX)])
     disposition = RadioField(
         _l("What was done with it"),
         choices=[SelectChoice(d.value, label) for d, label in labels.DISPOSITION.items()],
@@ -85,6 +84,10 @@ class ReplyForm(SelectionForm):
     )
     ready = BooleanField(_l("Ready for a colleague to approve"))
     submit = SubmitField(_l("Save the reply"))
+
+
+class ReplyForm(SelectionForm, _ReplyFields):
+    """A reply to one input or to a whole selection."""
 
 
 class CampaignForm(BaseForm):
@@ -99,20 +102,7 @@ class EmptyForm(BaseForm):
     submit = SubmitField(_l("Confirm"))
 
 
-class ThemeReplyForm(BaseForm):
+class ThemeReplyForm(_ReplyFields):
     """The secretariat's reply to a theme: on one goal, or on every goal (no goal chosen)."""
 
     goal = SelectField(_l("Goal or initiative"), coerce=_optional_int, validate_choice=True)
-    text = TextAreaField(_l("Reply"), filters=[_text], validators=[Length(max=TEXT_MAX)])
-    disposition = RadioField(
-        _l("What was done with it"),
-        choices=[SelectChoice(d.value, label) for d, label in labels.DISPOSITION.items()],
-        validators=[Optional()],
-    )
-    reason = TextAreaField(
-        _l("Why (required when not or only partly incorporated)"),
-        filters=[_text],
-        validators=[Length(max=TEXT_MAX)],
-    )
-    ready = BooleanField(_l("Ready for a colleague to approve"))
-    submit = SubmitField(_l("Save the reply"))

@@ -152,16 +152,7 @@ def download_rankings(slug: str):
     figures of fewer than five respondents)."""
     consultation, tree = consultation_and_tree(slug)
     lang = _lang()
-    audit.record(
-        current_user,
-        "exports.download",
-        "consultation",
-        consultation.id,
-        consultation_id=consultation.id,
-        reason="rankings-csv",
-        lang=lang,
-    )
-    db.session.commit()
+    _record_download(consultation, "rankings-csv", lang)
     return _send_rankings(consultation, tree, public=False, lang=lang)
 
 
@@ -172,17 +163,24 @@ def download_statements(slug: str, kind: str):
     out of each letter, CPR numbers masked)."""
     consultation, _tree = consultation_and_tree(slug)
     lang = _lang()
+    _record_download(consultation, f"{kind}-csv", lang)
+    return _send_statements(consultation, kind, public=False, lang=lang)
+
+
+def _record_download(consultation, what: str, lang: str | None, **details) -> None:
+    """Put a staff download on the audit log, committed before the file goes: a download that
+    fails half-way is still on record."""
     audit.record(
         current_user,
         "exports.download",
         "consultation",
         consultation.id,
         consultation_id=consultation.id,
-        reason=f"{kind}-csv",
+        reason=what,
         lang=lang,
+        **details,
     )
     db.session.commit()
-    return _send_statements(consultation, kind, public=False, lang=lang)
 
 
 def _own_export(slug: str, job_id: int):
@@ -234,18 +232,7 @@ def download_export(slug: str, job_id: int):
     if not storage.exists(stored):
         abort(404)
     fmt = result["format"]
-    # Written before the file goes: a download that fails half-way is still on record.
-    audit.record(
-        current_user,
-        "exports.download",
-        "consultation",
-        consultation.id,
-        consultation_id=consultation.id,
-        reason=fmt,
-        lang=job.args.get("lang"),
-        job=job.id,
-    )
-    db.session.commit()
+    _record_download(consultation, fmt, job.args.get("lang"), job=job.id)
     try:
         return storage.send(stored, mimetype=files.MEDIA[fmt], download_name=result["name"])
     except storage.FileMissing:

@@ -131,26 +131,33 @@ def _fold(expression):
     return folded
 
 
+def answers_invitation():
+    """The SQL truth of "this respondent's submitted response answers this invitation": the
+    same consultation, submitted, and the same e-mail address or the same organisation
+    (names folded). The one rule the høringsliste and the memo's parties both use."""
+    return and_(
+        Response.consultation_id == Invitation.consultation_id,
+        Response.state == ResponseState.SUBMITTED,
+        or_(
+            and_(
+                Invitation.email != "",
+                func.lower(Respondent.email) == func.lower(Invitation.email),
+            ),
+            and_(
+                func.trim(Respondent.organisation) != "",
+                _fold(Respondent.organisation) == _fold(Invitation.organisation),
+            ),
+        ),
+    )
+
+
 def answered_at_column():
     """The earliest submission that answers the invitation in the row, or NULL: a correlated
-    scalar subquery (same consultation, submitted, same e-mail or same organisation)."""
+    scalar subquery (``answers_invitation``)."""
     return (
         select(func.min(Response.submitted_at))
         .join(Respondent, Respondent.id == Response.respondent_id)
-        .where(
-            Response.consultation_id == Invitation.consultation_id,
-            Response.state == ResponseState.SUBMITTED,
-            or_(
-                and_(
-                    Invitation.email != "",
-                    func.lower(Respondent.email) == func.lower(Invitation.email),
-                ),
-                and_(
-                    func.trim(Respondent.organisation) != "",
-                    _fold(Respondent.organisation) == _fold(Invitation.organisation),
-                ),
-            ),
-        )
+        .where(answers_invitation())
         .correlate(Invitation)
         .scalar_subquery()
     )

@@ -12,15 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 
-from sqlalchemy import and_
 from sqlalchemy import func
-from sqlalchemy import or_
 from sqlalchemy import select
 
 from consult.extensions import db
 from consult.invitations.models import Invitation
-from consult.invitations.services import _fold
 from consult.invitations.services import answered_query
+from consult.invitations.services import answers_invitation
 from consult.moderation.models import Contribution
 from consult.moderation.models import ContributionKind
 from consult.moderation.models import ModerationState
@@ -29,7 +27,6 @@ from consult.responses.models import Input
 from consult.responses.models import Letter
 from consult.responses.models import Respondent
 from consult.responses.models import Response
-from consult.responses.models import ResponseState
 from consult.responses.models import Stance
 
 
@@ -51,19 +48,7 @@ def _matches():
         select(Invitation.id.label("invitation_id"), Response.id.label("response_id"))
         .join(Response, Response.consultation_id == Invitation.consultation_id)
         .join(Respondent, Respondent.id == Response.respondent_id)
-        .where(
-            Response.state == ResponseState.SUBMITTED,
-            or_(
-                and_(
-                    Invitation.email != "",
-                    func.lower(Respondent.email) == func.lower(Invitation.email),
-                ),
-                and_(
-                    func.trim(Respondent.organisation) != "",
-                    _fold(Respondent.organisation) == _fold(Invitation.organisation),
-                ),
-            ),
-        )
+        .where(answers_invitation())
     )
 
 
