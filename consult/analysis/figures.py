@@ -30,6 +30,7 @@ from consult.analysis.models import Reply
 from consult.analysis.models import ReplyState
 from consult.analysis.models import Tag
 from consult.analysis.models import input_tags
+from consult.analysis.services import theme_replies_of_input
 from consult.db import utcnow
 from consult.extensions import db
 from consult.i18n import TIMEZONE
@@ -64,12 +65,8 @@ def theme_reply(*, public: bool = False):
     drafted), the oldest of those; NULL when none. ``public``: approved replies only."""
     theme = aliased(Reply)
     query = (
-        select(theme.id)
-        .join(input_tags, input_tags.c.tag_id == theme.tag_id)
-        .where(
-            input_tags.c.input_id == Input.id,
-            theme.item_id.is_(None) | (theme.item_id == Input.item_id),
-        )
+        theme_replies_of_input(theme)
+        .add_columns(theme.id)
         .order_by(_furthest(theme), theme.id)
         .limit(1)
     )
@@ -104,12 +101,8 @@ def reply_state():
     """
     theme = aliased(Reply)
     theme_state = (
-        select(_state_word(theme))
-        .join(input_tags, input_tags.c.tag_id == theme.tag_id)
-        .where(
-            input_tags.c.input_id == Input.id,
-            theme.item_id.is_(None) | (theme.item_id == Input.item_id),
-        )
+        theme_replies_of_input(theme)
+        .add_columns(_state_word(theme))
         .order_by(_furthest(theme))
         .limit(1)
         .correlate(Input)

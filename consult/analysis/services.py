@@ -258,18 +258,27 @@ def save_theme_reply(
     return reply
 
 
+def theme_replies_of_input(reply=Reply):
+    """The one rule for "a reply to a theme answers this input": a select over ``reply`` (the
+    model or an alias), correlated to ``Input``, of the replies to one of the input's themes
+    (a tag it carries) on its goal or on every goal. Its callers add the columns they need:
+    ``answered`` below, ``figures.theme_reply`` and ``figures.reply_state``."""
+    return (
+        select()
+        .select_from(reply)
+        .join(input_tags, input_tags.c.tag_id == reply.tag_id)
+        .where(
+            input_tags.c.input_id == Input.id,
+            reply.item_id.is_(None) | (reply.item_id == Input.item_id),
+        )
+    )
+
+
 def answered(*, public: bool):
     """A condition on ``Input``: a reply answers it, its own or one to one of its themes (on
     its goal or on every goal). ``public``: only approved replies count."""
     own = Input.reply_id.is_not(None)
-    theme = (
-        select(Reply.id)
-        .join(input_tags, input_tags.c.tag_id == Reply.tag_id)
-        .where(
-            input_tags.c.input_id == Input.id,
-            (Reply.item_id.is_(None)) | (Reply.item_id == Input.item_id),
-        )
-    )
+    theme = theme_replies_of_input().add_columns(Reply.id)
     if public:
         approved = select(Reply.id).where(
             Reply.id == Input.reply_id, Reply.state == ReplyState.APPROVED
